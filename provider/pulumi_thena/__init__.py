@@ -1,0 +1,3 @@
+"""pulumi-thena: Thena workflows as code."""
+
+__all__: list[str] = []

@@ -1,0 +1,124 @@
+"""What a user writes: a workflow definition, validated strictly and kept in canonical order.
+
+Defaults are the server's documented (or SPEC-assumed) defaults, filled in so that a field left
+out and the same field written with its default value compare equal. ``canonical()`` sorts
+set-like arrays and orders steps by ``stepIdentifier``, so the order a user writes them in never
+shows as a change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from pulumi_thena.models.base import DefinitionModel, FreeForm, Int, Number, StepRef
+
+OnFailure = Literal["ABORT", "CONTINUE", "COMPENSATE"]
+
+DEFAULT_TYPE = "MANUAL"
+DEFAULT_SUB_TYPE = "WORKFLOW"
+SLEEP_ACTIVITY = "workflows:sleep-platform"
+
+
+def step_ref_sort_key(ref: str) -> tuple[int, int, str]:
+    """Numeric step identifiers sort as numbers ("2" before "10"); anything else after them."""
+    return (0, int(ref), "") if ref.isdigit() else (1, 0, ref)
+
+
+class ActivityRef(DefinitionModel):
+    """Which registry activity a step runs, optionally pinned to a version."""
+
+    unique_identifier: str = Field(min_length=1)
+    auto_upgrade_to_latest_version: bool = True
+    version: Int | None = None
+
+
+class RetryPolicy(DefinitionModel):
+    """Temporal-style retries of a failing activity (intervals in seconds)."""
+
+    maximum_attempts: Int | None = Field(default=None, ge=1)
+    initial_interval: Number | None = Field(default=None, ge=0)
+    backoff_coefficient: Number | None = Field(default=None, ge=1)
+
+
+class CompensationActivity(DefinitionModel):
+    """The undo action of a step, run in reverse order when a later step fails with COMPENSATE."""
+
+    activity: ActivityRef
+    input: FreeForm = Field(default_factory=dict)
+
+
+class Annotation(DefinitionModel):
+    """Loads a platform entity into the execution context before filters and steps run."""
+
+    entity_type: str = Field(min_length=1)
+    required_fields: dict[str, str]
+    relations: list[str] = Field(default_factory=list)
+    path_to_annotate: str = Field(min_length=1)
+
+
+class WorkflowStep(DefinitionModel):
+    """One node of the workflow's activity graph."""
+
+    step_identifier: Int = Field(ge=0)
+    activity: ActivityRef
+    input: FreeForm = Field(default_factory=dict)
+    retry_policy: RetryPolicy | None = None
+    on_failure: OnFailure = "ABORT"
+    execution_timeout: Number | None = Field(default=None, gt=0)
+    is_sleep_activity: bool = False
+    dependencies: list[StepRef] = Field(default_factory=list)
+    require_approval: bool = False
+    approver: FreeForm | str | None = None
+    approver_type: str | None = None
+    approval_timeout: Number | None = Field(default=None, gt=0)
+    filters: FreeForm = Field(default_factory=dict)
+    compensation_activity: CompensationActivity | None = None
+
+
+class WorkflowDefinition(DefinitionModel):
+    """A whole workflow as a user declares it: trigger, filters and the step graph."""
+
+    name: str = Field(min_length=1)
+    type: str = Field(default=DEFAULT_TYPE, min_length=1)
+    sub_type: str = Field(default=DEFAULT_SUB_TYPE, min_length=1)
+    trigger_event: str = Field(min_length=1)
+    filters: FreeForm = Field(default_factory=dict)
+    annotations: list[Annotation] = Field(default_factory=list)
+    workflow_definition: list[WorkflowStep] = Field(min_length=1)
+    executing_agent: str = Field(min_length=1)
+    team_id: str | None = None
+    metadata: FreeForm = Field(default_factory=dict)
+    is_active: bool = True
+
+    def canonical(self) -> WorkflowDefinition:
+        """The same definition in canonical order: steps by identifier, set-like lists sorted.
+
+        Validation keeps the user's order so that problem paths point at what they wrote.
+        """
+        steps = [
+            step.model_copy(
+                update={"dependencies": sorted(set(step.dependencies), key=step_ref_sort_key)}
+            )
+            for step in sorted(self.workflow_definition, key=lambda s: s.step_identifier)
+        ]
+        annotations = [
+            a.model_copy(update={"relations": sorted(set(a.relations))}) for a in self.annotations
+        ]
+        return self.model_copy(update={"workflow_definition": steps, "annotations": annotations})
+
+    def api_fields(self) -> dict[str, Any]:
+        """The canonical wire form of everything the API stores, without ``isActive``."""
+        wire = self.to_wire()
+        wire.pop("isActive", None)
+        return wire
+
+
+DEFINITION_FIELDS: tuple[str, ...] = tuple(
+    field.alias or name for name, field in WorkflowDefinition.model_fields.items()
+)
+"""The top-level definition fields by their wire names, in declaration order."""
+
+IMMUTABLE_FIELDS: frozenset[str] = frozenset({"type", "subType"})
+"""Fields the update endpoint does not accept: changing them means replacing the workflow."""

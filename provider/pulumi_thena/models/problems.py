@@ -1,0 +1,118 @@
+"""Problems found in a definition: a field path and what to do, from pydantic or our own rules.
+
+Paths use the user's (wire) names with list indices in brackets, e.g.
+``workflowDefinition[2].dependencies[0]``, which is also what Pulumi shows as a CheckFailure's
+property.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a definition: where, and what to do about it."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or '(top level)'}: {self.message}"
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def format_path(loc: Sequence[int | str]) -> str:
+    """``("workflowDefinition", 2, "dependencies", 0)`` -> ``workflowDefinition[2].dependencies[0]``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def problems_from_validation_error(
+    error: ValidationError, root: type[BaseModel], prefix: Sequence[int | str] = ()
+) -> list[Problem]:
+    """Turn each pydantic error into a Problem with a path and a hint in the user's terms."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(_clean_loc(item["loc"]))
+        path = format_path((*prefix, *loc))
+        problems.append(Problem(path, _message(item, root, loc)))
+    return problems
+
+
+def _clean_loc(loc: Sequence[int | str]) -> Iterable[int | str]:
+    # Union members add their type name to the location ("str", "function-after[...]").
+    for part in loc:
+        if isinstance(part, str) and (part in {"str", "int", "float", "bool"} or "[" in part):
+            continue
+        yield part
+
+
+def _message(item: Any, root: type[BaseModel], loc: tuple[int | str, ...]) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        field = str(loc[-1]) if loc else "?"
+        known = _known_fields(root, loc[:-1])
+        hint = closest(field, known)
+        suggestion = f" Did you mean '{hint}'?" if hint else ""
+        listing = f" Known fields here: {', '.join(known)}." if known else ""
+        return f"unknown field '{field}'.{suggestion}{listing}"
+    if kind == "missing":
+        return "this field is required; add it"
+    got = item.get("input")
+    shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
+    return f"{item['msg']} (got {shown})"
+
+
+def _known_fields(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    model = _model_at(root, loc)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    current: Any = root
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        model = _find_model(current)
+        if model is None:
+            return None
+        field = next(
+            (f for n, f in model.model_fields.items() if part in (n, f.alias)),
+            None,
+        )
+        if field is None:
+            return None
+        current = field.annotation
+    return _find_model(current)
+
+
+def _find_model(annotation: Any) -> type[BaseModel] | None:
+    """The BaseModel inside an annotation such as ``list[Step] | None``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found = _find_model(arg)
+            if found is not None:
+                return found
+    return None

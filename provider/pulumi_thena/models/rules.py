@@ -1,0 +1,189 @@
+"""Rules a definition must follow beyond its field types: the step graph and the registries.
+
+``definition_problems`` needs nothing but the definition (used offline by the loader, by
+``check`` and by the emulator); ``registry_problems`` cross-checks names against the event and
+activity registries and the operator catalogue of one org.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from pulumi_thena.models.definition import (
+    SLEEP_ACTIVITY,
+    ActivityRef,
+    WorkflowDefinition,
+    WorkflowStep,
+)
+from pulumi_thena.models.filters import OPERATOR_CATEGORIES, LOGICAL_OPERATORS, filter_problems
+from pulumi_thena.models.problems import Problem, closest
+
+
+@dataclass(frozen=True)
+class Registry:
+    """What one org (or team) offers: events by name and uid, activities with their versions."""
+
+    event_names: Mapping[str, str] = field(default_factory=dict)
+    """Event name -> event uid; uids are also accepted as names (SPEC U-7)."""
+    activity_versions: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    operators: frozenset[str] = frozenset((*OPERATOR_CATEGORIES, *LOGICAL_OPERATORS))
+
+    def event_uid(self, name_or_uid: str) -> str | None:
+        if name_or_uid in self.event_names:
+            return self.event_names[name_or_uid]
+        return name_or_uid if name_or_uid in self.event_names.values() else None
+
+
+def definition_problems(definition: WorkflowDefinition) -> list[Problem]:
+    """Every offline rule: graph, pinned versions, filter syntax, compensation and approvals."""
+    steps = definition.workflow_definition
+    problems = list(step_graph_problems(steps))
+    problems += filter_problems(definition.filters, "filters")
+    for index, step in enumerate(steps):
+        problems += _step_problems(step, f"workflowDefinition[{index}]")
+    return problems
+
+
+def step_graph_problems(steps: list[WorkflowStep]) -> Iterator[Problem]:
+    """Unique step identifiers, dependencies that exist, and no cycles."""
+    seen: dict[int, int] = {}
+    for index, step in enumerate(steps):
+        if step.step_identifier in seen:
+            yield Problem(
+                f"workflowDefinition[{index}].stepIdentifier",
+                f"stepIdentifier {step.step_identifier} is used by more than one step; "
+                "give each step its own number",
+            )
+        seen.setdefault(step.step_identifier, index)
+    known = {str(sid) for sid in seen}
+    for index, step in enumerate(steps):
+        for dep_index, dep in enumerate(step.dependencies):
+            where = f"workflowDefinition[{index}].dependencies[{dep_index}]"
+            if dep == str(step.step_identifier):
+                yield Problem(where, "a step cannot depend on itself; remove this dependency")
+            elif dep not in known:
+                yield Problem(
+                    where,
+                    f"depends on step {dep}, which does not exist; "
+                    f"existing steps: {', '.join(sorted(known, key=_numeric))}",
+                )
+        if len(set(step.dependencies)) != len(step.dependencies):
+            yield Problem(
+                f"workflowDefinition[{index}].dependencies", "lists a step twice; list it once"
+            )
+    cycle = _find_cycle(steps)
+    if cycle:
+        yield Problem(
+            "workflowDefinition",
+            f"the dependencies form a cycle ({' -> '.join(cycle)}); "
+            "remove one of these dependencies so that the steps form a DAG",
+        )
+
+
+def _numeric(ref: str) -> tuple[int, str]:
+    return (int(ref), "") if ref.isdigit() else (1 << 62, ref)
+
+
+def _find_cycle(steps: list[WorkflowStep]) -> list[str] | None:
+    edges = {str(s.step_identifier): [d for d in s.dependencies] for s in steps}
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for dep in edges.get(node, []):
+            if dep not in edges or dep == node:
+                continue
+            if state.get(dep) == 1:
+                return [*path[path.index(dep) :], dep]
+            if dep not in state and (found := visit(dep)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges, key=_numeric):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def _step_problems(step: WorkflowStep, path: str) -> Iterator[Problem]:
+    yield from _activity_problems(step.activity, f"{path}.activity")
+    yield from filter_problems(step.filters, f"{path}.filters")
+    if step.compensation_activity is not None:
+        yield from _activity_problems(
+            step.compensation_activity.activity, f"{path}.compensationActivity.activity"
+        )
+    if step.is_sleep_activity and step.activity.unique_identifier != SLEEP_ACTIVITY:
+        yield Problem(
+            f"{path}.activity.uniqueIdentifier",
+            f"a sleep step (isSleepActivity: true) must run the '{SLEEP_ACTIVITY}' activity",
+        )
+    if step.approver is not None and not step.require_approval:
+        yield Problem(
+            f"{path}.requireApproval",
+            "an approver is set but requireApproval is false; set requireApproval: true "
+            "or remove the approver",
+        )
+
+
+def _activity_problems(activity: ActivityRef, path: str) -> Iterator[Problem]:
+    if not activity.auto_upgrade_to_latest_version and activity.version is None:
+        yield Problem(
+            f"{path}.version",
+            "autoUpgradeToLatestVersion is false, so a pinned version is required; "
+            "add version: <number> or remove autoUpgradeToLatestVersion",
+        )
+
+
+def registry_problems(definition: WorkflowDefinition, registry: Registry) -> list[Problem]:
+    """Names that the org's registries do not know: trigger event, activities, versions."""
+    problems: list[Problem] = []
+    if registry.event_names and registry.event_uid(definition.trigger_event) is None:
+        hint = closest(definition.trigger_event, registry.event_names)
+        problems.append(
+            Problem(
+                "triggerEvent",
+                f"unknown trigger event '{definition.trigger_event}'"
+                + (f"; did you mean '{hint}'?" if hint else "")
+                + " Run `thena-workflows validate --online` to list the events of this org.",
+            )
+        )
+    if registry.operators != frozenset((*OPERATOR_CATEGORIES, *LOGICAL_OPERATORS)):
+        problems += filter_problems(definition.filters, "filters", registry.operators)
+    for index, step in enumerate(definition.workflow_definition):
+        refs = [(f"workflowDefinition[{index}].activity", step.activity)]
+        if step.compensation_activity is not None:
+            refs.append(
+                (
+                    f"workflowDefinition[{index}].compensationActivity.activity",
+                    step.compensation_activity.activity,
+                )
+            )
+        for where, ref in refs:
+            problems += _registry_activity_problems(ref, where, registry)
+    return problems
+
+
+def _registry_activity_problems(
+    ref: ActivityRef, path: str, registry: Registry
+) -> Iterable[Problem]:
+    if not registry.activity_versions:
+        return
+    versions = registry.activity_versions.get(ref.unique_identifier)
+    if versions is None:
+        hint = closest(ref.unique_identifier, registry.activity_versions)
+        yield Problem(
+            f"{path}.uniqueIdentifier",
+            f"unknown activity '{ref.unique_identifier}'"
+            + (f"; did you mean '{hint}'?" if hint else "; check the activity registry"),
+        )
+    elif ref.version is not None and versions and ref.version not in versions:
+        yield Problem(
+            f"{path}.version",
+            f"activity '{ref.unique_identifier}' has no version {ref.version}; "
+            f"available versions: {', '.join(str(v) for v in sorted(versions))}",
+        )
