@@ -7,7 +7,7 @@ documented enums are kept as plain strings (SPEC U-15) instead of failing valida
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -32,6 +32,12 @@ class TaskStatus(StrEnum):
     AWAITING_USER_INPUT = "AWAITING_USER_INPUT"
     FAILED = "FAILED"
     FINISHED = "FINISHED"
+
+
+_KnownFirst = Field(union_mode="left_to_right")
+ExecutionStatusValue = Annotated[ExecutionStatus | str, _KnownFirst]
+"""A documented execution status, or the raw string the server sent (SPEC U-15)."""
+TaskStatusValue = Annotated[TaskStatus | str, _KnownFirst]
 
 
 class TriggerEvent(ApiModel):
@@ -121,7 +127,7 @@ class WorkflowExecution(ApiModel):
     id: str
     workflow_id: str | None = None
     version: Int | None = None
-    status: ExecutionStatus | str | None = None
+    status: ExecutionStatusValue | None = None
     context: dict[str, Any] = Field(default_factory=dict)
     started_at: str | None = None
     last_updated_at: str | None = None
@@ -133,7 +139,7 @@ class WorkflowTask(ApiModel):
     id: str
     step_identifier: Int | None = None
     activity: str | dict[str, Any] | None = None
-    status: TaskStatus | str | None = None
+    status: TaskStatusValue | None = None
     input: dict[str, Any] = Field(default_factory=dict)
     result: dict[str, Any] | None = None
     is_retry: bool = False

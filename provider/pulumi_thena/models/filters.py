@@ -88,9 +88,9 @@ def _walk(filters: Any, path: str, operators: frozenset[str]) -> Iterator[Proble
             yield from _field_condition(value, where, operators)
 
 
-def _field_condition(condition: dict[str, Any], path: str, operators: frozenset[str]) -> Iterator[
-    Problem
-]:
+def _field_condition(
+    condition: dict[str, Any], path: str, operators: frozenset[str]
+) -> Iterator[Problem]:
     for op, operand in condition.items():
         where = f"{path}.{op}"
         if op not in operators or op in LOGICAL_OPERATORS:

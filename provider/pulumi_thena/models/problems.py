@@ -92,7 +92,7 @@ def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
     for part in loc:
         if isinstance(part, int):
             continue
-        model = _find_model(current)
+        model = find_model(current)
         if model is None:
             return None
         field = next(
@@ -102,17 +102,17 @@ def _model_at(root: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMod
         if field is None:
             return None
         current = field.annotation
-    return _find_model(current)
+    return find_model(current)
 
 
-def _find_model(annotation: Any) -> type[BaseModel] | None:
+def find_model(annotation: Any) -> type[BaseModel] | None:
     """The BaseModel inside an annotation such as ``list[Step] | None``, if any."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType, list, typing.Annotated):
         for arg in typing.get_args(annotation):
-            found = _find_model(arg)
+            found = find_model(arg)
             if found is not None:
                 return found
     return None

@@ -16,7 +16,7 @@ from pulumi_thena.models.definition import (
     WorkflowDefinition,
     WorkflowStep,
 )
-from pulumi_thena.models.filters import OPERATOR_CATEGORIES, LOGICAL_OPERATORS, filter_problems
+from pulumi_thena.models.filters import LOGICAL_OPERATORS, OPERATOR_CATEGORIES, filter_problems
 from pulumi_thena.models.problems import Problem, closest
 
 

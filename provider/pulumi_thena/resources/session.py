@@ -1,0 +1,172 @@
+"""Per-process state of the provider: settings, one client, registry and org-listing caches.
+
+The dynamic-provider host starts a fresh process for each engine operation and serves up to
+four calls at once, so everything here is built lazily, once per process, behind locks. The
+pickled provider holds none of it (no client, no key).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pulumi_thena.client import DEFAULT_BASE_URL, NotFoundError, ThenaClient
+from pulumi_thena.diff import owner_marker
+from pulumi_thena.models import Registry, Workflow
+from pulumi_thena.resources.errors import ConfigurationError
+
+log = logging.getLogger("pulumi_thena.provider")
+T = TypeVar("T")
+
+API_KEY_SETTING = "thena:apiKey"
+API_URL_SETTING = "thena:apiUrl"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the API is and how to authenticate; ``repr`` never shows the key."""
+
+    api_url: str = DEFAULT_BASE_URL
+    api_key: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Settings(api_url={self.api_url!r}, api_key={'set' if self.api_key else None})"
+
+    @classmethod
+    def from_config(cls, get: Callable[[str], Any]) -> Settings:
+        """Stack config first (``thena:apiKey``, ``thena:apiUrl``), then the environment."""
+        url = get(API_URL_SETTING) or os.environ.get("THENA_API_URL") or DEFAULT_BASE_URL
+        key = get(API_KEY_SETTING) or os.environ.get("THENA_API_KEY") or None
+        return cls(api_url=str(url), api_key=str(key) if key else None)
+
+
+class Session:
+    """One client and the caches of one provider process."""
+
+    def __init__(self, settings: Settings, client: ThenaClient | None = None) -> None:
+        self.settings = settings
+        self._client = client
+        self._lock = threading.Lock()
+        self._registries: dict[str | None, Registry] = {}
+        self._org: dict[str, Workflow] | None = None
+
+    def client(self) -> ThenaClient:
+        with self._lock:
+            if self._client is None:
+                if not self.settings.api_key:
+                    raise ConfigurationError(
+                        "the Thena API key is not set: run "
+                        "`pulumi config set --secret thena:apiKey <key>` "
+                        "or set the THENA_API_KEY environment variable"
+                    )
+                self._client = ThenaClient(
+                    base_url=self.settings.api_url, api_key=self.settings.api_key
+                )
+            return self._client
+
+    def registry(self, team_id: str | None) -> Registry:
+        """The event and activity registries and operator catalogue of a team, fetched once."""
+        with self._lock:
+            cached = self._registries.get(team_id)
+        if cached is not None:
+            return cached
+        client = self.client()
+        with self._lock:  # fetch under the lock so four racing threads make one set of calls
+            if team_id not in self._registries:
+                self._registries[team_id] = _fetch_registry(client, team_id)
+            return self._registries[team_id]
+
+    def org(self, *, fresh: bool = False) -> dict[str, Workflow]:
+        """Every workflow of the org by uniqueIdentifier, listed once per process."""
+        client = self.client()
+        with self._lock:
+            if self._org is None or fresh:
+                self._org = {wf.unique_identifier: wf for wf in client.iter_workflows()}
+            return self._org
+
+    def remember(self, workflow: Workflow) -> None:
+        """Keep the org listing current after a write of ours."""
+        with self._lock:
+            if self._org is not None:
+                self._org[workflow.unique_identifier] = workflow
+
+    def forget(self, unique_identifier: str) -> None:
+        with self._lock:
+            if self._org is not None:
+                self._org.pop(unique_identifier, None)
+
+    def find_owned(self, owner: str, *, fresh: bool = False) -> list[Workflow]:
+        return [wf for wf in self.org(fresh=fresh).values() if owner_marker(wf.metadata) == owner]
+
+    def find_live(self, unique_identifier: str) -> Workflow | None:
+        """A workflow from the org listing; an absence is confirmed by a GET before it counts."""
+        listed = self.org().get(unique_identifier)
+        if listed is not None:
+            return listed
+        try:
+            found = self.client().get_workflow(unique_identifier)
+        except NotFoundError:
+            return None
+        self.remember(found)
+        return found
+
+
+def _fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
+    events = _optional(lambda: client.list_events(team_id), [], "event registry")
+    activities = _optional(lambda: client.list_activities(team_id), [], "activity registry")
+    catalog = _optional(client.get_filter_operators, None, "filter-operator catalogue")
+    versions: dict[str, set[int]] = {}
+    for activity in activities:
+        bucket = versions.setdefault(activity.unique_identifier, set())
+        if activity.version is not None:
+            bucket.add(activity.version)
+    names: dict[str, str] = {}
+    for event in events:
+        if event.event_name and event.uid:
+            names[event.event_name] = event.uid
+    frozen = {key: frozenset(value) for key, value in versions.items()}
+    if catalog is not None and catalog.names():
+        return Registry(event_names=names, activity_versions=frozen, operators=catalog.names())
+    return Registry(event_names=names, activity_versions=frozen)
+
+
+def _optional(fetch: Callable[[], T], default: T, what: str) -> T:
+    # The registry paths are assumed (SPEC U-3): a 404 skips that cross-check, it does not fail.
+    try:
+        return fetch()
+    except NotFoundError:
+        log.warning("the %s endpoint answered 404; skipping that cross-check", what)
+        return default
+
+
+_current: Session | None = None
+_current_lock = threading.RLock()
+
+
+def configure_session(config: Mapping[str, Any] | Callable[[str], Any]) -> Session:
+    """Build (or keep) the process's session from the stack config handed to ``configure``."""
+    global _current
+    get = config.get if isinstance(config, Mapping) else config
+    settings = Settings.from_config(get)
+    with _current_lock:
+        if _current is None or _current.settings != settings:
+            _current = Session(settings)
+        return _current
+
+
+def current_session() -> Session:
+    with _current_lock:
+        if _current is None:
+            return configure_session({})
+        return _current
+
+
+def use_session(session: Session | None) -> None:
+    """Install a session (tests) or drop the current one (``None``)."""
+    global _current
+    with _current_lock:
+        _current = session
