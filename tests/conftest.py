@@ -1,0 +1,33 @@
+"""Fixtures shared by the provider, protocol and reliability tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pulumi_thena.resources import WorkflowProvider, use_session
+from tests.support import Calls, fresh_session
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Tests never pick up a real key or URL from the environment (the default is production)."""
+    for name in ("THENA_API_KEY", "THENA_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    use_session(None)
+    yield
+    use_session(None)
+
+
+@pytest.fixture
+def provider(thena_emulator: Any) -> Iterator[WorkflowProvider]:
+    fresh_session(thena_emulator)
+    yield WorkflowProvider()
+    use_session(None)
+
+
+@pytest.fixture
+def calls(thena_emulator: Any) -> Calls:
+    return Calls(thena_emulator)
