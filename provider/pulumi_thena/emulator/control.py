@@ -1,0 +1,101 @@
+"""A small client for the emulator's test-control routes (``/__emulator/...``).
+
+Used by the pytest plugin, benchmarks and the CLI. It talks only to the control routes, never to
+Thena's API, and needs no API key.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+_CAMEL = {
+    "latency_ms": "latencyMs",
+    "rate_limit": "rateLimit",
+    "window_seconds": "windowSeconds",
+    "delay_seconds": "delaySeconds",
+    "retry_after": "retryAfter",
+    "content_type": "contentType",
+}
+
+
+def _camel(options: dict[str, Any]) -> dict[str, Any]:
+    """Accept Python-style keyword names (``delay_seconds``) next to the wire names."""
+    return {
+        _CAMEL.get(key, key): _camel(value) if isinstance(value, dict) else value
+        for key, value in options.items()
+    }
+
+
+class EmulatorControl:
+    """Reset, seed, inspect and break a running emulator through its control routes."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=f"{self.base_url}/__emulator", timeout=timeout)
+
+    def reset(self) -> None:
+        """Forget all workflows, executions, faults, counters and config changes."""
+        self._call("POST", "/reset")
+
+    def seed(self, **collections: Any) -> dict[str, Any]:
+        """Store ``events``, ``activities``, ``workflows``, ``executions`` and ``tasks``."""
+        result: dict[str, Any] = self._call("POST", "/seed", collections)
+        return result
+
+    def counters(self) -> dict[str, Any]:
+        """``{"byRoute": {...}, "byPath": {...}, "total": n, "status429": n}``."""
+        result: dict[str, Any] = self._call("GET", "/counters")
+        return result
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The API request log, oldest first."""
+        result: list[dict[str, Any]] = self._call("GET", "/requests")
+        return result
+
+    def workflows(self) -> list[dict[str, Any]]:
+        """Every stored workflow at its current version, without paging or auth."""
+        result: list[dict[str, Any]] = self._call("GET", "/workflows")
+        return result
+
+    def inject_fault(
+        self, method: str, path: str, action: str, count: int = 1, **options: Any
+    ) -> dict[str, Any]:
+        """Break the next ``count`` matching requests; options such as ``status=503``."""
+        spec = {"method": method, "path": path, "action": action, "count": count, **options}
+        result: dict[str, Any] = self._call("POST", "/faults", _camel(spec))
+        return result
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults still armed, in matching order."""
+        result: list[dict[str, Any]] = self._call("GET", "/faults")
+        return result
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/faults")
+
+    def configure(self, **settings: Any) -> dict[str, Any]:
+        """Change ``latencyMs``, ``rateLimit`` ({limit, windowSeconds}) or ``deny``; returns all."""
+        result: dict[str, Any] = self._call("POST", "/config", _camel(settings))
+        return result
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> EmulatorControl:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        response = self._http.request(method, path, json=body)
+        response.raise_for_status()
+        return response.json()

@@ -1,0 +1,70 @@
+"""The emulator's stored state and its optional, atomically written JSON file.
+
+Only Thena's data is persisted (workflows with all versions, registry, executions, tasks);
+faults, counters, the request log and runtime config live in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi_thena.emulator.registry import default_activities, default_events
+
+
+@dataclass
+class State:
+    """Everything the API serves. Workflows map uniqueIdentifier -> versions, oldest first."""
+
+    workflows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=default_events)
+    activities: list[dict[str, Any]] = field(default_factory=default_activities)
+    executions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tasks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> State:
+        fresh = cls()
+        return cls(**{name: data.get(name, getattr(fresh, name)) for name in fresh.to_json()})
+
+
+def load_state(path: Path) -> State:
+    """The state saved at ``path``, or a fresh state when the file does not exist yet."""
+    if not path.exists():
+        return State()
+    return State.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def save_state(path: Path, state: State) -> None:
+    """Write the whole state so that a crash leaves either the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as temp:
+            json.dump(state.to_json(), temp, indent=1, sort_keys=False)
+            temp.flush()
+            os.fsync(temp.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+    _fsync_directory(path.parent)
+
+
+def _fsync_directory(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

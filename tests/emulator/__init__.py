@@ -1,0 +1,1 @@
+"""Tests of the local Thena emulator: API contract tests and emulator-only controls."""
