@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -81,6 +82,8 @@ class _Handler(BaseHTTPRequestHandler):
         # Headers and body are separate writes; without this Nagle + delayed ACK add ~40 ms.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+    _on_answer: Callable[[int | None], None] | None = None
+
     def log_message(self, format: str, *args: Any) -> None:
         """Silent on purpose: nothing about requests (keys included) reaches stderr."""
 
@@ -118,17 +121,28 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(self.backend.latency_seconds())
         template = route.template if route else None
         fault = self.backend.take_fault(request.method, request.path, template)
-        status: int | None = None
-        try:
-            status = self._answer_api(route, request, fault)
-        finally:
+        action = fault.action if fault else None
+
+        def record(status: int | None) -> None:
             duration = (time.monotonic() - started) * 1000
-            action = fault.action if fault else None
             self.backend.record(
                 RequestRecord(
                     request.method, request.path, template, request.query, status, duration, action
                 )
             )
+
+        # Recorded before the first byte of the answer leaves, so that a client that has its
+        # answer always finds the request in the counters.
+        self._on_answer = record
+        try:
+            self._answer_api(route, request, fault)
+        finally:
+            self._settle(None)
+
+    def _settle(self, status: int | None) -> None:
+        callback, self._on_answer = self._on_answer, None
+        if callback is not None:
+            callback(status)
 
     def _answer_api(self, route: Route | None, request: Request, fault: Fault | None) -> int | None:
         """Serve one API request, applying ``fault``; the status sent, or None when dropped."""
@@ -148,6 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault.action == "commit_then_drop":
             return self._drop()
         if fault.action == "commit_then_delay":
+            self._settle(answer.status)  # the change is made: count it now
             time.sleep(float(fault.option("delaySeconds")))
         return self._write(answer)
 
@@ -208,6 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
         return b"".join(chunks)
 
     def _write(self, answer: Answer) -> int:
+        self._settle(answer.status)
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))
@@ -219,6 +235,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self) -> int | None:
         """Close the connection without a single byte of answer."""
+        self._settle(None)
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,121 @@
+"""Every undocumented assumption about the Thena API, in one place (SPEC U-1, U-3, U-4, U-12, U-20).
+
+Correct an assumption here (or override it per client, e.g.
+``ApiPaths(toggle="/api/v1/workflows/{unique_identifier}/activate")``) without touching the
+client's logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from string import Formatter
+from typing import Any
+from urllib.parse import quote
+
+from pulumi_thena.client.errors import UnexpectedResponseError
+
+DEFAULT_BASE_URL = "https://workflow-app.thena.ai"
+
+# U-12: E7 pages are 1-based; the server caps `limit` at 100; we ask for full pages.
+FIRST_PAGE = 1
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 100
+# A bound on pages we follow, so a misbehaving server cannot keep us paging forever.
+MAX_PAGES = 1_000
+
+# U-1: keys under which an envelope may hold a list.
+LIST_ENVELOPE_KEYS = ("data", "items", "results")
+# U-1 (extension): keys a platform-style envelope `{status, message, data}` may carry.
+OBJECT_ENVELOPE_KEYS = frozenset({"data", "status", "statusCode", "message", "success"})
+
+# U-20: X-RateLimit-Reset is UNIX seconds; a smaller number can only be a delay in seconds.
+EPOCH_THRESHOLD = 1_000_000_000
+
+# Placeholders each templated path must contain (and no others).
+_PATH_PARAMS: dict[str, frozenset[str]] = {
+    "workflow": frozenset({"unique_identifier"}),
+    "toggle": frozenset({"unique_identifier"}),
+    "tasks": frozenset({"execution_id"}),
+}
+
+
+@dataclass(frozen=True)
+class ApiPaths:
+    """The path of each endpoint (U-3, U-4); ``{name}`` placeholders are URL-encoded on use."""
+
+    filter_operators: str = "/api/v1/workflows/filter-operators"  # E1 (assumed)
+    workflows: str = "/api/v1/workflows"  # E2 create, E7 list
+    workflow: str = "/api/v1/workflows/{unique_identifier}"  # E3 delete, E8 get, E11 update
+    toggle: str = "/api/v1/workflows/{unique_identifier}/toggle"  # E10 (assumed)
+    executions: str = "/api/v1/workflows/executions"  # E5
+    tasks: str = "/api/v1/workflows/{execution_id}/tasks"  # E6
+    activities: str = "/api/v1/workflows/registry/activities"  # E4 (assumed)
+    events: str = "/api/v1/workflows/registry/events"  # E9 (assumed)
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            _check_template(field.name, getattr(self, field.name))
+
+
+def _check_template(name: str, template: str) -> None:
+    if not template.startswith("/"):
+        raise ValueError(f"ApiPaths.{name} must start with '/', got {template!r}")
+    found = {part[1] for part in Formatter().parse(template) if part[1] is not None}
+    expected = _PATH_PARAMS.get(name, frozenset())
+    if found != expected:
+        want = ", ".join(sorted(expected)) or "no placeholders"
+        raise ValueError(f"ApiPaths.{name} = {template!r} must contain {want}")
+
+
+def expand_path(template: str, **params: str) -> str:
+    """Fill a path template, URL-encoding each value (a ``/`` in an id stays inside its segment)."""
+    for name, value in params.items():
+        if not value or value in (".", ".."):
+            # Empty or dot segments would address another resource (the collection, a parent).
+            raise ValueError(f"{name} must be a non-empty identifier, got {value!r}")
+    return template.format(**{name: quote(value, safe="") for name, value in params.items()})
+
+
+def unwrap_list(payload: Any, method: str, path: str) -> list[Any]:
+    """The list a list endpoint returned, whatever envelope it came in (U-1)."""
+    if isinstance(payload, list):
+        return payload
+    if isinstance(payload, dict):
+        for key in LIST_ENVELOPE_KEYS:
+            if key in payload:
+                return _enveloped_list(payload[key], key, method, path)
+        return [payload]
+    raise UnexpectedResponseError(
+        method, path, f"expected a JSON array or object, got {type(payload).__name__}"
+    )
+
+
+def _enveloped_list(value: Any, key: str, method: str, path: str) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    raise UnexpectedResponseError(
+        method, path, f"expected a JSON array under {key!r}, got {type(value).__name__}"
+    )
+
+
+def unwrap_object(payload: Any, method: str, path: str) -> Mapping[str, Any]:
+    """The object a single-object endpoint returned: bare, or inside ``{status, message, data}``."""
+    if isinstance(payload, dict) and _is_object_envelope(payload):
+        payload = payload["data"]
+    if isinstance(payload, dict):
+        return payload
+    raise UnexpectedResponseError(
+        method, path, f"expected a JSON object, got {type(payload).__name__}"
+    )
+
+
+def _is_object_envelope(payload: dict[str, Any]) -> bool:
+    return isinstance(payload.get("data"), dict) and payload.keys() <= OBJECT_ENVELOPE_KEYS
+
+
+def rate_limit_reset_delay(value: float, now: float) -> float:
+    """Seconds until an ``X-RateLimit-Reset``: UNIX seconds, or a delay if implausibly small."""
+    if value < EPOCH_THRESHOLD:
+        return max(0.0, value)
+    return max(0.0, value - now)

@@ -1,0 +1,122 @@
+"""Client-side rate limiting: a thread-safe token bucket shared per API within a process.
+
+The bucket paces requests before the server has to refuse them. It also adapts to the
+server: when a response says ``X-RateLimit-Remaining: 0``, every caller waits until
+``X-RateLimit-Reset`` (SPEC U-20). Clients of the same base URL with the same settings share one
+bucket (``shared_limiter``), so several clients in one process stay within one budget.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Mapping
+
+from pulumi_thena.client.clock import SYSTEM_CLOCK, Clock
+from pulumi_thena.client.headers import window_pause
+
+DEFAULT_RPS = 10.0
+ENV_RPS = "THENA_RATE_LIMIT_RPS"
+ENV_BURST = "THENA_RATE_LIMIT_BURST"
+_DISABLED_WORDS = frozenset({"0", "off", "none", "unlimited", "disabled"})
+# Never pause longer than this on the server's word: a skewed clock must not stall us for hours.
+MAX_SERVER_PAUSE = 60.0
+
+
+class RateLimiter:
+    """A token bucket of ``rate`` tokens per second holding at most ``burst``; None = unlimited."""
+
+    def __init__(
+        self, rate: float | None, burst: int | None = None, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
+        if rate is not None and rate <= 0:
+            raise ValueError("rate must be positive, or None for no limit")
+        self.rate = rate
+        self.burst = burst if burst is not None else default_burst(rate)
+        if self.burst < 1:
+            raise ValueError("burst must be at least 1")
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._tokens = float(self.burst)
+        self._updated = clock.monotonic()
+        self._paused_until = -math.inf
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until it is due; returns the seconds slept."""
+        wait = self._reserve()
+        if wait > 0:
+            self._clock.sleep(wait)
+        return wait
+
+    def _reserve(self) -> float:
+        # Reserve under the lock, sleep outside it: each caller gets its own slot in line.
+        with self._lock:
+            now = self._clock.monotonic()
+            pause = max(0.0, self._paused_until - now)
+            if self.rate is None:
+                return pause
+            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self._tokens -= 1
+            return max(pause, -self._tokens / self.rate)
+
+    def pause_for(self, seconds: float) -> None:
+        """Hold every caller back for ``seconds`` (at most MAX_SERVER_PAUSE)."""
+        until = self._clock.monotonic() + min(max(0.0, seconds), MAX_SERVER_PAUSE)
+        with self._lock:
+            self._paused_until = max(self._paused_until, until)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Pause every caller when the server reports no requests remaining in its window."""
+        pause = window_pause(headers, self._clock.wall())
+        if pause is not None:
+            self.pause_for(pause)
+
+
+def default_burst(rate: float | None) -> int:
+    """A burst of one second's worth of requests (at least one)."""
+    return 1 if rate is None else max(1, math.ceil(rate))
+
+
+def rate_from_env(environ: Mapping[str, str] = os.environ) -> float | None:
+    """THENA_RATE_LIMIT_RPS: requests per second; 0/off/none disables; unset gives DEFAULT_RPS."""
+    raw = environ.get(ENV_RPS, "").strip().lower()
+    if not raw:
+        return DEFAULT_RPS
+    if raw in _DISABLED_WORDS:
+        return None
+    try:
+        rate = float(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_RPS} must be a number of requests per second or 'off'") from None
+    return rate if rate > 0 else None
+
+
+def burst_from_env(environ: Mapping[str, str] = os.environ) -> int | None:
+    """THENA_RATE_LIMIT_BURST: bucket size; unset gives one second's worth of requests."""
+    raw = environ.get(ENV_BURST, "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_BURST} must be a whole number") from None
+
+
+_SHARED: dict[tuple[str, float | None, int], RateLimiter] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(
+    base_url: str, rate: float | None, burst: int | None = None, clock: Clock = SYSTEM_CLOCK
+) -> RateLimiter:
+    """The process-wide limiter for ``base_url`` and these settings (private for fake clocks)."""
+    size = burst if burst is not None else default_burst(rate)
+    if clock is not SYSTEM_CLOCK:
+        return RateLimiter(rate, size, clock)
+    key = (base_url.rstrip("/").lower(), rate, size)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = RateLimiter(rate, size)
+        return _SHARED[key]

@@ -1,0 +1,128 @@
+"""Turn httpx responses into models or ThenaErrors: JSON decoding, error bodies, validation."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from pulumi_thena.client.errors import (
+    RateLimitedError,
+    ThenaApiError,
+    UnexpectedResponseError,
+    api_error_class,
+)
+from pulumi_thena.models import ErrorBody
+
+M = TypeVar("M", bound=BaseModel)
+
+EXCERPT_CHARS = 200
+MAX_VALIDATION_ERRORS = 3
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def _looks_like_html(response: httpx.Response, text: str) -> bool:
+    if "html" in response.headers.get("content-type", "").lower():
+        return True
+    head = text.lstrip()[:100].lower()
+    return head.startswith("<!doctype html") or head.startswith("<html")
+
+
+def _excerpt(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[:EXCERPT_CHARS] + "..."
+
+
+def _html_summary(text: str) -> str:
+    match = _TITLE.search(text)
+    title = _excerpt(re.sub(r"<[^>]+>", "", match.group(1))) if match else ""
+    return f"HTML error page ({title})" if title else "HTML error page"
+
+
+def error_messages(response: httpx.Response) -> list[str]:
+    """The server's own words from an error response (U-14 body, else a short text excerpt)."""
+    text = response.text
+    if not text.strip():
+        return []
+    if _looks_like_html(response, text):
+        return [_html_summary(text)]
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return [_excerpt(text)]
+    return _messages_from_json(payload, text)
+
+
+def _messages_from_json(payload: Any, text: str) -> list[str]:
+    if isinstance(payload, dict):
+        try:
+            body = ErrorBody.model_validate(payload)
+        except ValidationError:
+            return [_excerpt(text)]
+        messages = [message for message in body.messages() if message]
+        if messages:
+            return messages
+        if body.error:
+            return [body.error]
+    return [_excerpt(text)]
+
+
+def api_error(
+    method: str, path: str, response: httpx.Response, *, retry_after: float | None = None
+) -> ThenaApiError:
+    """The ThenaApiError for an error status."""
+    status = response.status_code
+    messages = error_messages(response)
+    cls = api_error_class(status)
+    if cls is RateLimitedError:
+        return RateLimitedError(method, path, status, messages, retry_after=retry_after)
+    return cls(method, path, status, messages)
+
+
+def json_body(method: str, path: str, response: httpx.Response) -> Any:
+    """The decoded JSON of a success response, or UnexpectedResponseError saying what came back."""
+    status = response.status_code
+    if not response.content.strip():
+        raise UnexpectedResponseError(method, path, "empty body where JSON was expected", status)
+    try:
+        return response.json()
+    except ValueError as exc:
+        text = response.text
+        problem = (
+            f"an {_html_summary(text)} instead of JSON"
+            if _looks_like_html(response, text)
+            else f"invalid JSON: {_excerpt(text)!r}"
+        )
+        raise UnexpectedResponseError(method, path, problem, status) from exc
+
+
+def _describe_validation(exc: ValidationError, index: int | None) -> str:
+    problems = []
+    for error in exc.errors()[:MAX_VALIDATION_ERRORS]:
+        location = ".".join(str(part) for part in error["loc"]) or "(root)"
+        if index is not None:
+            location = f"[{index}].{location}"
+        problems.append(f"{location}: {error['msg']}")
+    more = exc.error_count() - MAX_VALIDATION_ERRORS
+    if more > 0:
+        problems.append(f"and {more} more")
+    return "; ".join(problems)
+
+
+def parse_model(
+    model: type[M], payload: Any, method: str, path: str, *, index: int | None = None
+) -> M:
+    """Validate one object, turning a ValidationError into UnexpectedResponseError."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        problem = f"not a valid {model.__name__}: {_describe_validation(exc, index)}"
+        raise UnexpectedResponseError(method, path, problem) from exc
+
+
+def parse_models(model: type[M], items: list[Any], method: str, path: str) -> list[M]:
+    """Validate each item of a list response."""
+    return [parse_model(model, item, method, path, index=i) for i, item in enumerate(items)]
