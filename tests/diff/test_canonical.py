@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 
 from pulumi.output import Unknown
+
 from pulumi_thena.diff import (
     OWNER_METADATA_KEY,
     UNKNOWN,
@@ -16,7 +17,6 @@ from pulumi_thena.diff import (
     to_api_body,
 )
 from pulumi_thena.models import Workflow
-
 from tests.fixtures import small, steps
 
 

@@ -94,7 +94,9 @@ def test_created_then_read_back_diffs_as_unchanged(definition: dict[str, Any]) -
 
 junk = st.recursive(
     scalars | st.none(),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -102,8 +104,19 @@ junk = st.recursive(
 @given(
     st.dictionaries(
         st.sampled_from(
-            ["name", "type", "triggerEvent", "filters", "workflowDefinition", "executingAgent",
-             "metadata", "isActive", "annotations", "teamId", "unknownThing"]
+            [
+                "name",
+                "type",
+                "triggerEvent",
+                "filters",
+                "workflowDefinition",
+                "executingAgent",
+                "metadata",
+                "isActive",
+                "annotations",
+                "teamId",
+                "unknownThing",
+            ]
         ),
         junk,
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
+
 from pulumi_thena.models import (
     ErrorBody,
     ExecutionStatus,
@@ -12,7 +14,6 @@ from pulumi_thena.models import (
     WorkflowTask,
     default_catalog_wire,
 )
-from pydantic import ValidationError
 
 
 def test_workflow_keeps_unknown_fields_and_needs_only_its_identifier() -> None:

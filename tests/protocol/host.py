@@ -116,9 +116,7 @@ class DynamicHost:
             _without_provider(deserialize(answer.inputs)),
         )
 
-    def update(
-        self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]
-    ) -> dict[str, Any]:
+    def update(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         answer = self.stub.Update(
             provider_pb2.UpdateRequest(
                 id=id_, urn=URN, olds=self._with_provider(olds), news=self._with_provider(news)

@@ -54,7 +54,7 @@ def test_check_failure_carries_the_property_path(host: DynamicHost) -> None:
 
 def test_unknown_values_during_preview_make_no_call(host: DynamicHost, calls: Calls) -> None:
     news = props(teamId=rpc.UNKNOWN)
-    inputs, failures = host.check(news)
+    _, failures = host.check(news)
     assert failures == []
     answer = host.diff("W", {**props(), "uniqueIdentifier": "W"}, news)
     assert answer.changes == "DIFF_SOME"
@@ -84,7 +84,7 @@ def test_whole_lifecycle_with_the_fewest_calls(
     outs = host.update(id_, outs, edited_inputs)
     assert calls.writes() == {PATCH: 1} and outs["version"] == 2
 
-    read_id, read_outs, read_inputs = host.read(id_, outs)
+    read_id, read_outs, _ = host.read(id_, outs)
     assert read_id == id_
     assert host.diff(id_, read_outs, edited_inputs).changes == "DIFF_NONE"
 

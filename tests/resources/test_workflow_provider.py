@@ -60,14 +60,13 @@ def test_check_cross_checks_the_registries(provider: WorkflowProvider) -> None:
     news["workflowDefinition"][0]["activity"]["uniqueIdentifier"] = "tickets:add-coment-platform"
     failures = {f.property: f.reason for f in provider.check({}, news).failures}
     assert "unknown trigger event 'ticket:exploded'" in failures["triggerEvent"]
-    assert "did you mean 'tickets:add-comment-platform'" in failures[
-        "workflowDefinition[0].activity.uniqueIdentifier"
-    ]
+    assert (
+        "did you mean 'tickets:add-comment-platform'"
+        in failures["workflowDefinition[0].activity.uniqueIdentifier"]
+    )
 
 
-def test_registries_are_fetched_once_per_team(
-    provider: WorkflowProvider, calls: Calls
-) -> None:
+def test_registries_are_fetched_once_per_team(provider: WorkflowProvider, calls: Calls) -> None:
     for name in ("a", "b", "c"):
         checked(provider, props(name=name))
     assert sum(calls.since().values()) == 3  # events, activities, operators
@@ -242,9 +241,7 @@ def test_read_of_an_unchanged_workflow_matches_its_inputs(provider: WorkflowProv
     assert provider.diff(id_, result.outs or {}, checked(provider, news)).changes is False
 
 
-def test_read_reports_drift_and_absence(
-    provider: WorkflowProvider, thena_emulator: Any
-) -> None:
+def test_read_reports_drift_and_absence(provider: WorkflowProvider, thena_emulator: Any) -> None:
     id_, outs = created(provider, props())
     thena_emulator.client.update_workflow(id_, {"name": "Edited by hand"})
     fresh_session(thena_emulator)
@@ -306,12 +303,10 @@ def test_two_stacks_with_the_same_names_never_touch_each_other(
 def test_adopt_existing_takes_over_an_unmarked_workflow(
     provider: WorkflowProvider, thena_emulator: Any, calls: Calls
 ) -> None:
-    by_hand = thena_emulator.client.create_workflow(
-        {k: v for k, v in small().items()} | {"triggerEvent": "ticket:escalated"}
-    )
+    by_hand = thena_emulator.client.create_workflow(small())
     fresh_session(thena_emulator)
     calls.reset()
-    id_, outs = created(provider, {**props(), "adoptExisting": True})
+    id_, _ = created(provider, {**props(), "adoptExisting": True})
     assert id_ == by_hand.unique_identifier
     assert CREATE not in calls.writes()
     assert live(thena_emulator)[0]["metadata"][OWNER_METADATA_KEY] == OWNER

@@ -1,4 +1,4 @@
-"""Comparison of canonical inputs: which top-level fields changed, and field-level detail for people."""
+"""Comparison of canonical inputs: which top-level fields changed, and detail for people."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The converter pair between canonical inputs and the API: ``to_api_body`` and ``live_to_inputs``."""
+"""The converters between canonical inputs and the API: ``to_api_body``, ``live_to_inputs``."""
 
 from __future__ import annotations
 

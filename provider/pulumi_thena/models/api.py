@@ -90,7 +90,8 @@ class FilterOperatorCatalog(ApiModel):
     logical_operators: list[LogicalOperator] = Field(default_factory=list)
 
     def names(self) -> frozenset[str]:
-        return frozenset(op.operator for op in [*self.operators, *self.logical_operators])
+        field_ops = {op.operator for op in self.operators}
+        return frozenset(field_ops | {op.operator for op in self.logical_operators})
 
 
 class Workflow(ApiModel):

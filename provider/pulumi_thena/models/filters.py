@@ -104,5 +104,6 @@ def _unknown_operator(op: str, path: str, operators: frozenset[str]) -> Problem:
     suggestion = f"; did you mean '{hint}'?" if hint else ""
     return Problem(
         path,
-        f"unknown filter operator '{op}'{suggestion} Known operators: {', '.join(sorted(operators))}",
+        f"unknown filter operator '{op}'{suggestion} "
+        f"Known operators: {', '.join(sorted(operators))}",
     )

@@ -34,7 +34,7 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
 
 
 def format_path(loc: Sequence[int | str]) -> str:
-    """``("workflowDefinition", 2, "dependencies", 0)`` -> ``workflowDefinition[2].dependencies[0]``."""
+    """``("steps", 2, "dependencies", 0)`` -> ``steps[2].dependencies[0]``."""
     out = ""
     for part in loc:
         if isinstance(part, int):

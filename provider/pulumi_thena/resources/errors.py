@@ -1,6 +1,6 @@
 """Provider errors, by whose fault they are: the user's input, the API, or the provider itself.
 
-    WorkflowError                  every error a lifecycle method raises; one line, names the workflow
+    WorkflowError                  any error of a lifecycle method; one line naming the workflow
     ├── ConfigurationError         the user: a missing or wrong setting (API key, URL)
     ├── OwnershipError             the user: the workflow belongs to another stack or resource
     ├── DefinitionError            the user: the definition breaks a rule only the API could check

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pulumi_thena.client import DEFAULT_BASE_URL, NotFoundError, ThenaClient
 from pulumi_thena.diff import owner_marker
-from pulumi_thena.models import Registry, Workflow
+from pulumi_thena.models import Registry, RegistryActivity, RegistryEvent, Workflow
 from pulumi_thena.resources.errors import ConfigurationError
 
 log = logging.getLogger("pulumi_thena.provider")
@@ -116,8 +116,12 @@ class Session:
 
 
 def _fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
-    events = _optional(lambda: client.list_events(team_id), [], "event registry")
-    activities = _optional(lambda: client.list_activities(team_id), [], "activity registry")
+    no_events: list[RegistryEvent] = []
+    no_activities: list[RegistryActivity] = []
+    events = _optional(lambda: client.list_events(team_id), no_events, "event registry")
+    activities = _optional(
+        lambda: client.list_activities(team_id), no_activities, "activity registry"
+    )
     catalog = _optional(client.get_filter_operators, None, "filter-operator catalogue")
     versions: dict[str, set[int]] = {}
     for activity in activities:

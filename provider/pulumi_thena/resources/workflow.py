@@ -1,4 +1,4 @@
-"""The Workflow resource: its dynamic provider (check, diff, create, read, update, delete) and class.
+"""The Workflow resource: its dynamic provider (check, diff, create, read, update, delete).
 
 Inputs are canonical definition fields (the API's camelCase names) plus ``owner`` and
 ``adoptExisting``. Outputs are the canonical inputs plus what only the API knows
@@ -9,6 +9,7 @@ duplicated, and so that two stacks never touch each other's workflows.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
@@ -178,10 +179,8 @@ class WorkflowProvider(ResourceProvider):
                 "it was not deleted. Remove it from this stack with `pulumi state delete` "
                 "if the other owner keeps it"
             )
-        try:
+        with contextlib.suppress(NotFoundError):  # already gone counts as done
             session.client().delete_workflow(id_)
-        except NotFoundError:
-            pass
         session.forget(id_)
 
 
@@ -393,15 +392,18 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
     # The SDK sets each property as an attribute under its wire (camelCase) name.
     @property
     def unique_identifier(self) -> pulumi.Output[str]:
-        return self._output("uniqueIdentifier")
+        output: pulumi.Output[str] = self._output("uniqueIdentifier")
+        return output
 
     @property
     def version(self) -> pulumi.Output[int]:
-        return self._output("version")
+        output: pulumi.Output[int] = self._output("version")
+        return output
 
     @property
     def is_active(self) -> pulumi.Output[bool]:
-        return self._output("isActive")
+        output: pulumi.Output[bool] = self._output("isActive")
+        return output
 
     def _output(self, key: str) -> Any:
         return getattr(self, key)
