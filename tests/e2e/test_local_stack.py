@@ -1,0 +1,256 @@
+"""The real ``pulumi`` against the emulator: one scenario after another on the local stack.
+
+The steps share one project, one emulator and one state, in file order, as a user's session
+would: each starts from where the previous one left the org and the state.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pulumi_thena.diff import OWNER_METADATA_KEY
+from pulumi_thena.emulator import EmulatorServer
+from pulumi_thena.emulator.control import EmulatorControl
+from tests.e2e.engine import REPO, PulumiProject, require_pulumi
+
+pytestmark = pytest.mark.e2e
+
+CREATE = "POST /api/v1/workflows"
+PATCH = "PATCH /api/v1/workflows/{workflowUniqueIdentifier}"
+TOGGLE = "POST /api/v1/workflows/{workflowUniqueIdentifier}/toggle"
+DELETE = "DELETE /api/v1/workflows/{workflowUniqueIdentifier}"
+WRITES = (CREATE, PATCH, TOGGLE, DELETE)
+EXAMPLES = sorted(p.stem for p in (REPO / "stacks" / "workflows").glob("*.yaml"))
+
+
+class Org:
+    """The emulator seen from the tests: its workflows and the writes made since a mark."""
+
+    def __init__(self, server: EmulatorServer) -> None:
+        self.control = EmulatorControl(server.base_url)
+        self.mark()
+
+    def mark(self) -> None:
+        self._base = dict(self.control.counters()["byRoute"])
+
+    def writes(self) -> dict[str, int]:
+        now = self.control.counters()["byRoute"]
+        diff = {k: now[k] - self._base.get(k, 0) for k in WRITES if k in now}
+        return {k: v for k, v in diff.items() if v}
+
+    def workflows(self) -> list[dict[str, Any]]:
+        return list(self.control.workflows())
+
+    def by_owner(self, stem: str) -> dict[str, Any]:
+        owner = f"thena-workflows/local/{stem}"
+        [found] = [w for w in self.workflows() if w["metadata"].get(OWNER_METADATA_KEY) == owner]
+        return found
+
+
+@pytest.fixture(scope="module")
+def api_key() -> str:
+    return f"e2e-{secrets.token_hex(12)}"
+
+
+@pytest.fixture(scope="module")
+def server(api_key: str) -> Iterator[EmulatorServer]:
+    with EmulatorServer(port=0, api_key=api_key) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def org(server: EmulatorServer) -> Org:
+    return Org(server)
+
+
+@pytest.fixture(scope="module")
+def project(
+    tmp_path_factory: pytest.TempPathFactory, server: EmulatorServer, api_key: str
+) -> PulumiProject:
+    binary = require_pulumi()
+    project = PulumiProject.copy_of_repo(tmp_path_factory.mktemp("e2e"), binary)
+    project.run("stack", "init", "local")
+    project.run("config", "set", "thena:apiUrl", server.base_url)
+    project.run("config", "set", "--secret", "thena:apiKey", api_key)
+    return project
+
+
+def edit(path: Path, change: Any) -> None:
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_1_up_creates_every_example(project: PulumiProject, org: Org) -> None:
+    project.run("up", "--yes", "--skip-preview")
+    assert org.writes().get(CREATE) == len(EXAMPLES)
+    owners = sorted(w["metadata"][OWNER_METADATA_KEY] for w in org.workflows())
+    assert owners == [f"thena-workflows/local/{stem}" for stem in EXAMPLES]
+
+
+def test_2_preview_shows_no_changes(project: PulumiProject, org: Org) -> None:
+    org.mark()
+    project.run("preview", "--expect-no-changes")
+    assert org.writes() == {}
+
+
+def test_3_editing_one_file_is_one_patch(project: PulumiProject, org: Org) -> None:
+    stem = "urgent-ticket-escalation"
+    edit(project.workflow_file(stem), lambda d: d.update(name="Urgent ticket escalation v2"))
+    org.mark()
+    project.run("up", "--yes", "--skip-preview")
+    assert org.writes() == {PATCH: 1}
+    assert org.by_owner(stem)["name"] == "Urgent ticket escalation v2"
+    assert org.by_owner(stem)["version"] == 2
+
+
+def test_4_activation_override_is_one_toggle(project: PulumiProject, org: Org) -> None:
+    stem = "slack-message-intake"
+    before = org.by_owner(stem)
+    project.run(
+        "config",
+        "set",
+        "--path",
+        f"thena-workflows:activation.overrides.{stem}",
+        "false",
+        "--type",
+        "bool",
+    )
+    org.mark()
+    project.run("up", "--yes", "--skip-preview")
+    assert org.writes() == {TOGGLE: 1}
+    after = org.by_owner(stem)
+    assert after["isActive"] is False and after["version"] == before["version"]
+
+
+def test_5_deleted_behind_pulumis_back_is_noticed_and_recreated(
+    project: PulumiProject, org: Org, server: EmulatorServer
+) -> None:
+    stem = "nightly-stale-ticket-sweep"
+    server.backend.delete_workflow(org.by_owner(stem)["uniqueIdentifier"])
+    refresh = project.run("refresh", "--yes")
+    assert "deleted" in refresh.stdout
+    org.mark()
+    project.run("up", "--yes", "--skip-preview")
+    assert org.writes() == {CREATE: 1}
+    assert org.by_owner(stem)["version"] == 1
+
+
+def test_6_drift_shows_in_preview_and_up_restores_the_file(
+    project: PulumiProject, org: Org, server: EmulatorServer
+) -> None:
+    stem = "sla-breach-approval"
+    live = org.by_owner(stem)
+    server.backend.update_workflow(live["uniqueIdentifier"], {"name": "Changed by hand"})
+    drift = project.run("preview", "--refresh", "--expect-no-changes", check=False)
+    assert drift.returncode != 0 and "name" in drift.stdout
+    project.run("up", "--yes", "--skip-preview", "--refresh")
+    assert org.by_owner(stem)["name"] == live["name"]
+
+
+def test_7_a_workflow_made_by_hand_is_adopted_not_duplicated(
+    project: PulumiProject, org: Org, server: EmulatorServer
+) -> None:
+    source = yaml.safe_load(project.workflow_file("comment-mirror-webhook").read_text())
+    hand_made = {
+        "name": "Hand-made escalation note",
+        "triggerEvent": "ticket:escalated",
+        "executingAgent": "bot-local",
+        "teamId": "team-local-support",
+        "workflowDefinition": [
+            {
+                "stepIdentifier": 1,
+                "activity": {"uniqueIdentifier": "tickets:add-comment-platform"},
+                "input": {"text": "escalated"},
+            }
+        ],
+    }
+    created = server.backend.create_workflow(hand_made)
+    assert source  # the examples are untouched by this step
+    file = project.workflow_file("hand-made-escalation-note")
+    file.write_text(yaml.safe_dump({**hand_made, "adoptExisting": True}, sort_keys=False))
+    org.mark()
+    project.run("up", "--yes", "--skip-preview")
+    assert CREATE not in org.writes()
+    named = [w for w in org.workflows() if w["name"] == "Hand-made escalation note"]
+    assert [w["uniqueIdentifier"] for w in named] == [created["uniqueIdentifier"]]
+    assert named[0]["metadata"][OWNER_METADATA_KEY].endswith("/hand-made-escalation-note")
+
+
+IMPORT_PROGRAM = """
+import pulumi
+from pulumi_thena import Workflow
+
+Workflow(
+    "imported",
+    name="Hand-made escalation note",
+    trigger_event="ticket:escalated",
+    executing_agent="bot-local",
+    team_id="team-local-support",
+    workflow_definition=[{"stepIdentifier": 1,
+                          "activity": {"uniqueIdentifier": "tickets:add-comment-platform"},
+                          "input": {"text": "escalated"}}],
+    opts=pulumi.ResourceOptions(import_="%s"),
+)
+"""
+
+
+def test_7b_the_import_option_does_not_work_with_dynamic_providers(
+    project: PulumiProject, org: Org, server: EmulatorServer, api_key: str
+) -> None:
+    """Documents pulumi/pulumi#16175 with this SDK: import_ reaches Read without __provider."""
+    [target] = [w for w in org.workflows() if w["name"] == "Hand-made escalation note"]
+    other = PulumiProject(project.root.parent / "import-project", project.binary)
+    other.root.mkdir()
+    (other.root / "Pulumi.yaml").write_text(
+        "name: import-probe\nruntime:\n  name: python\n  options:\n    virtualenv: .venv\n"
+    )
+    (other.root / "__main__.py").write_text(IMPORT_PROGRAM % target["uniqueIdentifier"])
+    (other.root / ".venv").symlink_to(REPO / ".venv")
+    other.run("stack", "init", "probe")
+    other.run("config", "set", "thena:apiUrl", server.base_url)
+    other.run("config", "set", "--secret", "thena:apiKey", api_key)
+    org.mark()
+    attempt = other.run("up", "--yes", "--skip-preview", check=False)
+    assert attempt.returncode != 0
+    assert "__provider" in attempt.stdout + attempt.stderr
+    assert org.writes() == {}
+    project.outputs += other.outputs
+
+
+def test_8_subtype_change_deletes_then_recreates(project: PulumiProject, org: Org) -> None:
+    stem = "vip-account-onboarding"
+    old = org.by_owner(stem)
+    edit(project.workflow_file(stem), lambda d: d.update(subType="AI_AGENT"))
+    org.mark()
+    project.run("up", "--yes", "--skip-preview")
+    assert org.writes() == {DELETE: 1, CREATE: 1}
+    new = org.by_owner(stem)
+    assert new["uniqueIdentifier"] != old["uniqueIdentifier"] and new["subType"] == "AI_AGENT"
+
+
+def test_9_the_key_is_nowhere_and_the_provider_is_tiny(
+    project: PulumiProject, api_key: str
+) -> None:
+    exported = project.run("stack", "export").stdout
+    assert api_key not in exported
+    resources = json.loads(exported)["deployment"]["resources"]
+    workflows = [r for r in resources if r["type"] == "pulumi-python:dynamic/thena:Workflow"]
+    assert len(workflows) == len(EXAMPLES) + 1
+    for resource in workflows:
+        provider = resource["outputs"]["__provider"]
+        assert isinstance(provider, str) and len(provider) < 200
+
+
+def test_10_destroy_leaves_the_org_empty(project: PulumiProject, org: Org, api_key: str) -> None:
+    project.run("destroy", "--yes")
+    assert org.workflows() == []
+    for text in [*project.outputs, project.logs()]:
+        assert api_key not in text
