@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
 from pulumi_thena.client import ApiPaths, Clock, RetryPolicy, ThenaClient
 
 BASE_URL = "https://thena.test"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pulumi_thena.client import ApiPaths, UnexpectedResponseError
 from pulumi_thena.client.assumptions import (
     expand_path,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
+
 from pulumi_thena.client import (
     AmbiguousWriteError,
     AuthenticationError,

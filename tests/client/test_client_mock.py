@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pulumi_thena.client import (
     AmbiguousWriteError,
     ApiPaths,
@@ -35,7 +36,6 @@ from pulumi_thena.models import (
     WorkflowExecution,
     WorkflowTask,
 )
-
 from tests.client.fakes import (
     API_KEY,
     BASE_URL,

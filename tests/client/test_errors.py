@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
+
 from pulumi_thena.client import (
     AmbiguousWriteError,
     AuthenticationError,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from pulumi_thena.client.clock import Clock
 from pulumi_thena.client.ratelimit import (
     DEFAULT_RPS,
@@ -14,7 +15,6 @@ from pulumi_thena.client.ratelimit import (
     rate_from_env,
     shared_limiter,
 )
-
 from tests.client.fakes import FakeClock
 
 

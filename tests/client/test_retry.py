@@ -6,6 +6,7 @@ from email.utils import formatdate
 
 import httpx
 import pytest
+
 from pulumi_thena.client import (
     AmbiguousWriteError,
     Decision,
@@ -20,7 +21,6 @@ from pulumi_thena.client import (
 )
 from pulumi_thena.client.headers import server_wait
 from pulumi_thena.client.retry import Retrier
-
 from tests.client.fakes import FakeClock
 
 DONE, RETRY, AMBIG, FAIL = Decision.DONE, Decision.RETRY, Decision.AMBIGUOUS, Decision.FAIL

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 
+from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 from tests.emulator.support import API, ApiTarget
 
 EXECUTIONS = f"{API}/executions"

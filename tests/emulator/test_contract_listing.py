@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 
+from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 from tests.emulator.support import API, ApiTarget
 
 

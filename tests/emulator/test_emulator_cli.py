@@ -11,9 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from pulumi_thena.emulator import DEFAULT_API_KEY, EmulatorServer
 from pulumi_thena.emulator.__main__ import main
-
 from tests.emulator.support import API
 
 

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 
+from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 from tests.emulator.support import API, ApiTarget
 
 WORKFLOW_ROUTE = "PATCH /api/v1/workflows/{workflowUniqueIdentifier}"

@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 
+from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
 from tests.emulator.support import API, ApiTarget
 
 PATCH_ROUTE = "/api/v1/workflows/{workflowUniqueIdentifier}"

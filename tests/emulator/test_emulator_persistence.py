@@ -8,10 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from pulumi_thena.emulator import EmulatorServer
 from pulumi_thena.emulator.store import State, load_state, save_state
 from pulumi_thena.emulator.traffic import RateLimit
-
 from tests.emulator.support import API
 
 BODY = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+
 from pulumi_thena.emulator import DEFAULT_API_KEY, EmulatorServer
 from pulumi_thena.emulator.control import EmulatorControl
 from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
