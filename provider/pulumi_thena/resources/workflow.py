@@ -389,15 +389,13 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
         props.update({key: None for key in OUTPUT_FIELDS})
         super().__init__(WorkflowProvider(), resource_name, props, opts)
 
-    # The SDK sets each property as an attribute under its wire (camelCase) name.
+    # The SDK sets each property as an attribute under its wire (camelCase) name; `version`
+    # needs no alias. The snake_case names below are read-only views of the others.
+    version: pulumi.Output[int]
+
     @property
     def unique_identifier(self) -> pulumi.Output[str]:
         output: pulumi.Output[str] = self._output("uniqueIdentifier")
-        return output
-
-    @property
-    def version(self) -> pulumi.Output[int]:
-        output: pulumi.Output[int] = self._output("version")
         return output
 
     @property
