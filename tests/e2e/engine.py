@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-PASSPHRASE = "e2e-test-passphrase"
+PASSPHRASE = "local"  # stacks/Pulumi.local.yaml carries the salt of this documented passphrase
 
 
 def find_pulumi() -> str | None:

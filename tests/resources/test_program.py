@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pulumi
@@ -25,6 +26,8 @@ class Recorder(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def mocks() -> Recorder:
+    # Pulumi's mocks need a current event loop; asyncio.run elsewhere leaves none behind.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, project="thena-workflows", stack="dev", preview=False)
     return recorder

@@ -1,0 +1,46 @@
+"""What can be wrong with definition files and stack settings, and the one error that reports it.
+
+    pulumi.RunError                 `pulumi up` prints its message without a traceback
+    └── DefinitionLoadError         the user: files or stack settings are wrong (``.problems``)
+
+Every problem names the file, the field path and what to do, and never holds a secret's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pulumi
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """One thing wrong in one file: where (file, field path, line) and what to do about it."""
+
+    file: str
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        if not self.path:
+            where = f"line {self.line}" if self.line else "(whole file)"
+            return f"{self.file}: {where}: {self.message}"
+        at_line = f" (line {self.line})" if self.line else ""
+        return f"{self.file}: {self.path}: {self.message}{at_line}"
+
+
+class DefinitionLoadError(pulumi.RunError):
+    """Definition files or stack settings are wrong; the message has one line per problem."""
+
+    def __init__(self, problems: Iterable[FileProblem]) -> None:
+        self.problems: tuple[FileProblem, ...] = tuple(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+def raise_if_any(problems: Iterable[FileProblem]) -> None:
+    """Raise one DefinitionLoadError carrying every problem, if there is any."""
+    collected = list(problems)
+    if collected:
+        raise DefinitionLoadError(collected)

@@ -1,0 +1,42 @@
+"""The model of one definition file: a workflow definition plus settings that stay in the file.
+
+``previousNames`` (former file stems, which become Pulumi aliases so that a rename never
+re-creates the workflow) and ``adoptExisting`` steer the program and are never sent to the API.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from pulumi_thena.models import WorkflowDefinition
+
+RESOURCE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+"""File stems and previous names: they become Pulumi resource names and owner markers."""
+
+ResourceName = Annotated[str, Field(pattern=RESOURCE_NAME_PATTERN)]
+
+
+class WorkflowFile(WorkflowDefinition):
+    """A workflow definition as written in ``stacks/workflows/<name>.yaml``."""
+
+    previous_names: list[ResourceName] = Field(
+        default_factory=list,
+        description="Former file names (without .yaml) of this workflow; each becomes a Pulumi "
+        "alias so that renaming the file updates the workflow instead of replacing it.",
+    )
+    adopt_existing: bool = Field(
+        default=False,
+        description="On first deployment, take over an unmanaged workflow with the same name "
+        "and team instead of creating a new one.",
+    )
+
+    def definition(self) -> WorkflowDefinition:
+        """The workflow definition alone, without the file-only settings."""
+        data = self.model_dump(exclude={"previous_names", "adopt_existing"}, exclude_unset=True)
+        return WorkflowDefinition.model_validate(data)
+
+
+FILE_ONLY_FIELDS: tuple[str, ...] = ("previousNames", "adoptExisting")
+"""Fields a definition file may have that the API never sees."""

@@ -1,0 +1,127 @@
+"""The Pulumi program's side: stack settings from the engine, then one Workflow per selected file.
+
+``stacks/__main__.py`` calls ``stack_from_config``, ``declare_workflows`` and
+``workflow_exports``; everything that can be wrong is reported at once, before any resource is
+declared, as a DefinitionLoadError (a ``pulumi.RunError``: printed without a traceback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+from pulumi.config import ConfigTypeError
+
+from pulumi_thena.definitions.errors import FileProblem
+from pulumi_thena.definitions.files import LoadedWorkflow
+from pulumi_thena.definitions.policy import NAMESPACE, StackPolicy
+from pulumi_thena.definitions.stack import (
+    API_KEY,
+    API_URL,
+    SETTING_KEYS,
+    SETTING_SHAPES,
+    StackDefinitions,
+    build_stack,
+    clear_api_key_problems,
+    config_file_of,
+)
+from pulumi_thena.resources import Workflow
+
+
+def stack_from_config(
+    project_dir: Path, stack_name: str | None = None, config: pulumi.Config | None = None
+) -> StackDefinitions:
+    """What the current stack deploys, from its config as the engine hands it to the program."""
+    stack_name = stack_name or pulumi.get_stack()
+    source = config_file_of(stack_name)
+    raw, problems = runtime_settings(config or pulumi.Config(NAMESPACE), source)
+    problems += _api_key_problems(source)
+    return build_stack(project_dir, stack_name, raw, problems=problems)
+
+
+def runtime_settings(
+    config: pulumi.Config, source: str
+) -> tuple[dict[str, Any], list[FileProblem]]:
+    """The ``thena-workflows:*`` values of the running stack (secrets decrypted by the engine)."""
+    raw: dict[str, Any] = {}
+    problems: list[FileProblem] = []
+    for key in SETTING_KEYS:
+        try:
+            value = config.get_object(key)
+        except ConfigTypeError:  # its message would show the value, which may be a secret
+            expected = SETTING_SHAPES[key]
+            problems.append(FileProblem(source, f"{NAMESPACE}:{key}", f"must be {expected}"))
+            continue
+        if value is not None:
+            raw[key] = value
+    for key in _namespace_keys():
+        if key not in SETTING_KEYS:
+            raw[key] = None  # so that parse_settings names the unknown key
+    if pulumi.runtime.is_config_secret(f"{NAMESPACE}:vars"):
+        problems.append(
+            FileProblem(
+                source,
+                f"{NAMESPACE}:vars",
+                "holds an encrypted value; variables are plain (they end up in state in "
+                "clear). Move secret values to thena-workflows:secrets",
+            )
+        )
+    return raw, problems
+
+
+def _namespace_keys() -> list[str]:
+    """Every key set under ``thena-workflows:`` in the running stack's config."""
+    keys = set(pulumi.runtime.config.CONFIG.get()) | set(pulumi.runtime.get_config_env())
+    prefix = f"{NAMESPACE}:"
+    return sorted(key[len(prefix) :] for key in keys if key.startswith(prefix))
+
+
+def _api_key_problems(source: str) -> list[FileProblem]:
+    key_is_set = pulumi.runtime.get_config(API_KEY) is not None
+    return clear_api_key_problems(
+        pulumi.runtime.get_config(API_URL),
+        key_is_set,
+        pulumi.runtime.is_config_secret(API_KEY),
+        source,
+    )
+
+
+def declare_workflows(loaded: Iterable[LoadedWorkflow], policy: StackPolicy) -> dict[str, Workflow]:
+    """One ``Workflow`` per loaded file the policy selects, by file stem (the resource name)."""
+    return {wf.stem: declare_workflow(wf, policy) for wf in loaded if policy.selects(wf.stem)}
+
+
+def declare_workflow(workflow: LoadedWorkflow, policy: StackPolicy) -> Workflow:
+    """The ``Workflow`` of one file: activation, deletion guards and former names applied."""
+    props: dict[str, Any] = workflow.definition.to_wire()
+    props.pop("isActive", None)
+    if workflow.uses_secrets:
+        # Step inputs hold a secret: keep the whole steps list encrypted in state.
+        props["workflowDefinition"] = pulumi.Output.secret(props["workflowDefinition"])
+    options = pulumi.ResourceOptions(
+        protect=policy.protect,
+        retain_on_delete=policy.retain_on_delete,
+        aliases=[pulumi.Alias(name=old) for old in workflow.previous_names],
+    )
+    return Workflow(
+        workflow.stem,
+        props,
+        is_active=policy.is_active(workflow.stem, workflow.is_active),
+        adopt_existing=workflow.adopt_existing,
+        opts=options,
+    )
+
+
+def workflow_exports(workflows: Mapping[str, Workflow]) -> dict[str, dict[str, Any]]:
+    """The ``workflows`` stack output: file stem -> uniqueIdentifier, version and isActive."""
+    return {
+        stem: {
+            "uniqueIdentifier": wf.unique_identifier,
+            "version": wf.version,
+            "isActive": wf.is_active,
+        }
+        for stem, wf in workflows.items()
+    }

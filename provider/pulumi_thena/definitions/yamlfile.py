@@ -1,0 +1,147 @@
+"""Reading one YAML file safely: a size limit, no duplicate keys, JSON-like scalars, line numbers.
+
+PyYAML's safe loader is used with two changes that keep a file meaning what an editor using the
+JSON Schema (YAML 1.2) thinks it means: dates stay strings, and only ``true``/``false`` are
+booleans (``yes``, ``no``, ``on`` and ``off`` stay strings).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pulumi_thena.definitions.errors import FileProblem
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Definition files above this size (1 MiB) are rejected before they are parsed."""
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
+
+
+class DuplicateKeyError(ConstructorError):
+    """A mapping has the same key twice (PyYAML would silently keep the last one)."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that rejects duplicate keys and resolves scalars as YAML 1.2 does."""
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        _reject_duplicate_keys(node)
+        return super().construct_mapping(node, deep=deep)
+
+
+StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+StrictLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _reject_duplicate_keys(node: MappingNode) -> None:
+    seen: dict[str, Node] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, ScalarNode) or key_node.value == "<<":
+            continue
+        first = seen.setdefault(key_node.value, key_node)
+        if first is not key_node:
+            raise DuplicateKeyError(
+                None,
+                None,
+                f"key '{key_node.value}' appears twice in this mapping (first on line "
+                f"{first.start_mark.line + 1}); keep one of them",
+                key_node.start_mark,
+            )
+
+
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed file: its data and the line where each field path starts."""
+
+    data: Any
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, path: str) -> int | None:
+        """The line of ``path``, or of its nearest parent that exists in the file."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            trimmed = _PARENT.sub("", path)
+            if trimmed == path:
+                break
+            path = trimmed
+        return self.lines.get("")
+
+
+def read_yaml(path: Path, display: str) -> YamlDocument | FileProblem:
+    """Parse ``path``; a problem (with its line where known) if it is too big or not valid YAML."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return FileProblem(
+            display,
+            "",
+            f"the file is {size} bytes, over the {MAX_FILE_BYTES}-byte (1 MiB) limit for a "
+            "definition file; split it or shorten large inputs",
+        )
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        return FileProblem(display, "", f"not UTF-8 text ({error.reason}); save the file as UTF-8")
+    return parse_yaml(text, display)
+
+
+def parse_yaml(text: str, display: str) -> YamlDocument | FileProblem:
+    """Parse one YAML document held in ``text`` (see ``read_yaml``)."""
+    loader = StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        return _syntax_problem(error, display)
+    except yaml.YAMLError as error:
+        return FileProblem(display, "", f"not valid YAML: {error}; fix the syntax")
+    finally:
+        loader.dispose()
+    if node is None:
+        return FileProblem(display, "", "the file is empty; write one workflow definition in it")
+    lines: dict[str, int] = {}
+    _record_lines(node, "", lines)
+    return YamlDocument(data, lines)
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, display: str) -> FileProblem:
+    mark = error.problem_mark or error.context_mark
+    what = error.problem or error.context or "not valid YAML"
+    context = f" ({error.context})" if error.context and error.problem else ""
+    if mark is None:
+        return FileProblem(display, "", f"not valid YAML: {what}{context}; fix the syntax")
+    if isinstance(error, DuplicateKeyError):
+        return FileProblem(display, "", f"column {mark.column + 1}: {what}", line=mark.line + 1)
+    return FileProblem(
+        display,
+        "",
+        f"column {mark.column + 1}: not valid YAML: {what}{context}; fix the syntax there",
+        line=mark.line + 1,
+    )
+
+
+def _record_lines(node: Node, path: str, lines: dict[str, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            child = f"{path}.{key}" if path else key
+            _record_lines(value_node, child, lines)
+            lines[child] = key_node.start_mark.line + 1
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, f"{path}[{index}]", lines)

@@ -1,0 +1,146 @@
+"""Runs stacks/__main__.py under Pulumi's mocks with a stack's config, and records what it declared.
+
+The config comes from ``stacks/Pulumi.<stack>.yaml`` as the engine would hand it to the program
+(scalars as strings, objects as JSON); ``secure:`` values, which only the Pulumi CLI can
+decrypt, are replaced by the test's own secret values and their keys marked secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi.runtime
+import yaml
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROGRAM = PROJECT_DIR / "stacks" / "__main__.py"
+PROJECT = "thena-workflows"
+WORKFLOW_TYPE = "pulumi-python:dynamic/thena:Workflow"
+STACKS = ("local", "dev", "staging", "prod")
+TEST_SECRETS = {"reportingWebhookToken": "test-reporting-token-7f3a9c"}
+
+
+@dataclass
+class Declared:
+    """One resource the program registered: its inputs (secrets still wrapped) and options."""
+
+    name: str
+    type: str
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    alias_names: list[str]
+
+
+@dataclass
+class ProgramRun:
+    declared: dict[str, Declared] = field(default_factory=dict)
+    exports: dict[str, Any] = field(default_factory=dict)
+
+    def workflows(self) -> dict[str, Declared]:
+        return {n: d for n, d in self.declared.items() if d.type == WORKFLOW_TYPE}
+
+
+class _Mocks(Mocks):
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        state = dict(args.inputs)
+        state.update(uniqueIdentifier=f"WF-{args.name}", uid=f"UID-{args.name}", version=1)
+        return f"WF-{args.name}", state
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class _RecordingMonitor(MockMonitor):
+    def __init__(self, mocks: Mocks, run: ProgramRun) -> None:
+        super().__init__(mocks)
+        self.run = run
+
+    def RegisterResource(self, request: Any) -> Any:
+        if request.type != "pulumi:pulumi:Stack":
+            self.run.declared[request.name] = Declared(
+                name=request.name,
+                type=request.type,
+                inputs=rpc.deserialize_properties(request.object),
+                protect=request.protect,
+                retain_on_delete=request.retainOnDelete,
+                alias_names=[a.spec.name for a in request.aliases if a.HasField("spec")],
+            )
+        return super().RegisterResource(request)
+
+
+def runtime_config(
+    stack: str, secrets: Mapping[str, Any] = TEST_SECRETS, overrides: Mapping[str, Any] = {}
+) -> tuple[dict[str, str], list[str]]:
+    """The stack file's config as the engine passes it to a program, plus the secret keys."""
+    path = PROJECT_DIR / "stacks" / f"Pulumi.{stack}.yaml"
+    config: dict[str, Any] = dict(yaml.safe_load(path.read_text())["config"])
+    config.update(overrides)
+    secret_keys = [key for key, value in config.items() if _has_secure(value)]
+    if secrets:
+        config["thena-workflows:secrets"] = {**config.get("thena-workflows:secrets", {}), **secrets}
+        secret_keys.append("thena-workflows:secrets")
+    return {key: _as_config_string(value) for key, value in config.items()}, sorted(
+        set(secret_keys)
+    )
+
+
+def _has_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        return set(value) == {"secure"} or any(_has_secure(v) for v in value.values())
+    return False
+
+
+def _as_config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def run_program(
+    stack: str,
+    secrets: Mapping[str, Any] = TEST_SECRETS,
+    overrides: Mapping[str, Any] = {},
+    run: ProgramRun | None = None,
+) -> ProgramRun:
+    """Run the Pulumi program for ``stack`` under mocks, recording into ``run``.
+
+    Raises what the program raises; ``run`` then shows what was declared before it failed.
+    """
+    run = run if run is not None else ProgramRun()
+    # asyncio.run() elsewhere in the session leaves the main thread without an event loop,
+    # which the SDK's mocks need; give this run its own.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    mocks = _Mocks()
+    settings.set_root_resource(None)  # type: ignore[arg-type]
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=stack, preview=False, monitor=_RecordingMonitor(mocks, run)
+    )
+    config, secret_keys = runtime_config(stack, secrets, overrides)
+    pulumi.runtime.set_all_config(config, secret_keys)
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[Any]:
+        runpy.run_path(str(PROGRAM), run_name="__main__")
+        root = settings.get_root_resource()
+        exported = root.outputs.get("workflows", {})  # type: ignore[union-attr]
+        return pulumi.Output.from_input(exported).apply(run.exports.update)
+
+    program()
+    return run
+
+
+def unwrap(value: Any) -> tuple[Any, bool]:
+    """A value from the recorded inputs and whether it was marked secret."""
+    if rpc.is_rpc_secret(value):
+        return rpc.unwrap_rpc_secret(value), True
+    return value, False
