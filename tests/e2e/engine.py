@@ -61,7 +61,10 @@ class PulumiProject:
         root.mkdir()
         shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
         shutil.copytree(
-            REPO / "stacks", root / "stacks", ignore=shutil.ignore_patterns("__pycache__")
+            REPO / "stacks",
+            root / "stacks",
+            ignore=shutil.ignore_patterns("__pycache__"),
+            symlinks=True,  # stacks/.venv -> ../.venv stays a link
         )
         (root / ".venv").symlink_to(REPO / ".venv")
         (tmp / "state").mkdir()
