@@ -1,7 +1,7 @@
 """Thena Workflows API client: ``ThenaClient`` plus its configuration and error types."""
 
 from pulumi_thena.client.assumptions import DEFAULT_BASE_URL, ApiPaths
-from pulumi_thena.client.client import ThenaClient, WorkflowPages
+from pulumi_thena.client.client import RawResponse, ThenaClient, WorkflowPages
 from pulumi_thena.client.clock import Clock
 from pulumi_thena.client.errors import (
     AmbiguousWriteError,
@@ -34,6 +34,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitedError",
+    "RawResponse",
     "RetryPolicy",
     "ServerError",
     "ThenaApiError",

@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from importlib.metadata import PackageNotFoundError, version
@@ -46,7 +47,7 @@ from pulumi_thena.client.ratelimit import (
     shared_limiter,
 )
 from pulumi_thena.client.responses import json_body, parse_model, parse_models
-from pulumi_thena.client.retry import Retrier, RetryPolicy
+from pulumi_thena.client.retry import Retrier, RetryPolicy, transport_error
 from pulumi_thena.client.stats import ClientStats
 from pulumi_thena.models import (
     FilterOperatorCatalog,
@@ -106,6 +107,15 @@ def _iso_utc(moment: datetime) -> str:
 
 def _query(params: Params) -> dict[str, str | int]:
     return {name: value for name, value in params.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """An answer as it came: status, headers (lower-case names) and JSON body (None if not JSON)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
 
 
 class ThenaClient:
@@ -283,6 +293,20 @@ class ThenaClient:
         template = self.paths.workflow
         path = expand_path(template, unique_identifier=unique_identifier)
         return self._object(Workflow, "PATCH", template, path, json=dict(body))
+
+    def probe(self, path: str, params: Params | None = None) -> RawResponse:
+        """One GET of ``path`` as it comes back: no retries, no error mapping (for ``doctor``)."""
+        self._limiter.acquire()
+        try:
+            response = self._http.get(path, params=_query(params or {}))
+        except httpx.RequestError as exc:
+            raise transport_error("GET", path, exc) from exc
+        self._limiter.observe(response.headers)
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = None
+        return RawResponse(response.status_code, dict(response.headers), body)
 
     # --- plumbing ---------------------------------------------------------------------------
 

@@ -1,0 +1,329 @@
+"""The commands of ``thena-workflows``: options in, a report out (table or JSON), an exit code.
+
+Each command is thin: the logic lives in ``definitions.plan``/``export``/``envs`` and in
+``cli.validation``/``runs``/``doctor``; printing lives in ``cli.render``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pulumi_thena.cli import render
+from pulumi_thena.cli.app import cli, common_options
+from pulumi_thena.cli.context import CliState
+from pulumi_thena.cli.doctor import run_doctor
+from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, ConfigurationError
+from pulumi_thena.cli.output import Output
+from pulumi_thena.cli.runs import Run, RunsReport, find_workflow, parse_duration
+from pulumi_thena.cli.validation import registry_report, validate_files
+from pulumi_thena.client import NotFoundError, RetryPolicy, ThenaClient
+from pulumi_thena.definitions.envs import Environment, compare_environments
+from pulumi_thena.definitions.export import (
+    ExportReport,
+    MappingError,
+    export_workflows,
+    read_variable_mapping,
+)
+from pulumi_thena.definitions.files import definition_stems
+from pulumi_thena.definitions.plan import build_plan
+from pulumi_thena.diff import owner_marker
+from pulumi_thena.emulator.__main__ import main as emulator_main
+from pulumi_thena.models import ExecutionStatus, Workflow
+
+pass_state = click.make_pass_decorator(CliState, ensure=True)
+STACK_HELP = "The stack (stacks/Pulumi.<stack>.yaml): its variables, policy and credentials."
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str | None) -> timedelta | None:
+    """``--since``: ``30m``, ``24h``, ``7d``."""
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def _emit(state: CliState, report: Any, human: Callable[[Output], None]) -> None:
+    if state.json:
+        state.output.json(report.to_json())
+    else:
+        human(state.output)
+
+
+def _fetch_workflows(
+    state: CliState, client: ThenaClient, team: str | None = None
+) -> list[Workflow]:
+    with state.output.progress("Listing workflows") as advance:
+        workflows = []
+        for workflow in client.iter_workflows(team_id=team):
+            workflows.append(workflow)
+            advance(1)
+    return workflows
+
+
+# -- validate ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--stack", "-s", help=STACK_HELP)
+@click.option("--online", is_flag=True, help="Also check names against the org's registries.")
+@common_options
+@pass_state
+@click.pass_context
+def validate(
+    ctx: click.Context, state: CliState, paths: Sequence[Path], stack: str | None, online: bool
+) -> None:
+    """Check definition files: schema, step graph, variables (with --stack), registries."""
+    report = validate_files(state.project, paths, stack)
+    if online:
+        with (
+            state.api(state.credentials(stack)) as client,
+            state.output.progress("Checking the registries"),
+        ):
+            report = registry_report(report, state.project, client)
+    _emit(state, report, lambda out: render.validation(out, report))
+    ctx.exit(EXIT_OK if report.valid else EXIT_ERROR)
+
+
+# -- plan ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--stack", "-s", required=True, help=STACK_HELP)
+@common_options
+@pass_state
+@click.pass_context
+def plan(ctx: click.Context, state: CliState, stack: str) -> None:
+    """Compare the files of a stack with the live org (read-only; no Pulumi state needed)."""
+    definitions = state.load_stack(stack)
+    with state.api(state.credentials(stack)) as client:
+        live = _fetch_workflows(state, client)
+    result = build_plan(definitions, live, state.project.name)
+    _emit(state, result, lambda out: render.plan(out, result))
+    ctx.exit(EXIT_DIFFERENCES if result.has_changes else EXIT_OK)
+
+
+# -- export --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the files (e.g. stacks/workflows).",
+)
+@click.option("--team", help="Only the workflows of this team.")
+@click.option(
+    "--vars",
+    "vars_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML of NAME: value; strings equal to a value become ${var.NAME}.",
+)
+@click.option("--stack", "-s", help="Take the URL and key from this stack.")
+@click.option("--unmanaged-only", is_flag=True, help="Skip workflows that carry an owner marker.")
+@click.option("--overwrite", is_flag=True, help="Replace files of the same name.")
+@common_options
+@pass_state
+@click.pass_context
+def export(
+    ctx: click.Context,
+    state: CliState,
+    out_dir: Path,
+    team: str | None,
+    vars_file: Path | None,
+    stack: str | None,
+    unmanaged_only: bool,
+    overwrite: bool,
+) -> None:
+    """Write existing workflows as definition files (adoptExisting: true)."""
+    mapping = _variable_mapping(state, vars_file)
+    with state.api(state.credentials(stack)) as client:
+        live = _fetch_workflows(state, client, team)
+        event_names = _event_names(client)
+    if unmanaged_only:
+        live = [wf for wf in live if owner_marker(wf.metadata) is None]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = export_workflows(
+        live,
+        mapping=mapping,
+        event_names=event_names,
+        taken=() if overwrite else definition_stems(out_dir),
+        schema_ref=state.project.schema_ref(out_dir),
+    )
+    for file in files:
+        (out_dir / file.filename).write_text(file.text, encoding="utf-8")
+    report = ExportReport(str(out_dir), tuple(files))
+    _emit(state, report, lambda out: render.exported(out, report))
+    ctx.exit(EXIT_OK if report.valid else EXIT_ERROR)
+
+
+def _variable_mapping(state: CliState, vars_file: Path | None) -> dict[str, str]:
+    if vars_file is None:
+        return {}
+    try:
+        mapping, warnings = read_variable_mapping(vars_file)
+    except MappingError as error:
+        raise ConfigurationError(str(error)) from None
+    for warning in warnings:
+        state.output.warn(warning)
+    return mapping
+
+
+def _event_names(client: ThenaClient) -> dict[str, str]:
+    """Registry event uid -> name (the registry path is assumed: a 404 means no names)."""
+    try:
+        events = client.list_events()
+    except NotFoundError:
+        return {}
+    return {e.uid: e.event_name for e in events if e.uid and e.event_name}
+
+
+# -- diff-envs -----------------------------------------------------------------------------
+
+
+@cli.command("diff-envs")
+@click.option("--from", "from_stack", required=True, help="The stack to promote from.")
+@click.option("--to", "to_stack", required=True, help="The stack to promote to.")
+@common_options
+@pass_state
+@click.pass_context
+def diff_envs(ctx: click.Context, state: CliState, from_stack: str, to_stack: str) -> None:
+    """Compare the live workflows of two stacks, environment variables mapped."""
+    source = _environment(state, from_stack)
+    target = _environment(state, to_stack)
+    files = state.project.all_definition_data()
+    result = compare_environments(state.project.name, source, target, files)
+    _emit(state, result, lambda out: render.env_diff(out, result))
+    ctx.exit(EXIT_DIFFERENCES if result.has_differences else EXIT_OK)
+
+
+def _environment(state: CliState, stack: str) -> Environment:
+    settings = state.project.stack_settings(stack)
+    with state.api(state.credentials(stack)) as client:
+        live = _fetch_workflows(state, client)
+    return Environment(stack, settings, live)
+
+
+# -- runs ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--stack", "-s", help=STACK_HELP)
+@click.option("--since", callback=_duration, help="Only runs started this long ago or later (24h).")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in ExecutionStatus], case_sensitive=False),
+    help="Only runs in this status.",
+)
+@click.option("--tasks", "with_tasks", is_flag=True, help="Also list the steps of each run.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@common_options
+@pass_state
+def runs(
+    state: CliState,
+    name: str,
+    stack: str | None,
+    since: timedelta | None,
+    status: str | None,
+    with_tasks: bool,
+    limit: int,
+) -> None:
+    """Recent executions of a workflow (file stem, name or uniqueIdentifier) and their tasks."""
+    with state.api(state.credentials(stack)) as client:
+        live = _fetch_workflows(state, client)
+        workflow = find_workflow(
+            live, name, project=state.project.name, stack=stack, file_name=_file_name(state, name)
+        )
+        started = datetime.now(UTC) - since if since is not None else None
+        executions = client.list_executions(
+            workflow.unique_identifier, status=status.upper() if status else None, since=started
+        )[:limit]
+        found = [Run(run) for run in executions]
+        if with_tasks:
+            found = _with_tasks(state, client, found)
+    report = RunsReport(workflow, tuple(found))
+    _emit(state, report, lambda out: render.runs(out, report, with_tasks))
+
+
+def _with_tasks(state: CliState, client: ThenaClient, found: list[Run]) -> list[Run]:
+    with state.output.progress("Fetching tasks", total=len(found)) as advance:
+        result = []
+        for run in found:
+            result.append(run.with_tasks(client.list_tasks(run.execution.id)))
+            advance(1)
+    return result
+
+
+def _file_name(state: CliState, stem: str) -> str | None:
+    """The ``name`` written in ``stacks/workflows/<stem>.yaml``, if it is a plain string."""
+    data = state.project.definition_data(stem)
+    name = data.get("name") if isinstance(data, dict) else None
+    return name if isinstance(name, str) and "${" not in name else None
+
+
+# -- doctor --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--stack", "-s", help="Take the URL and key from this stack.")
+@click.option(
+    "--write-probe",
+    is_flag=True,
+    help="Also create, patch, toggle and delete a zz-probe-<random> workflow.",
+)
+@common_options
+@pass_state
+@click.pass_context
+def doctor(ctx: click.Context, state: CliState, stack: str | None, write_probe: bool) -> None:
+    """Check the SPEC's assumptions (paths, envelopes, errors, headers) against the API."""
+    creds = state.credentials(stack)
+
+    def bad_key_client() -> ThenaClient:
+        bogus = f"thena-doctor-invalid-{secrets.token_hex(8)}"
+        return ThenaClient(creds.api_url, bogus, retry=RetryPolicy(max_attempts=1))
+
+    with state.api(creds) as client, state.output.progress("Checking assumptions"):
+        report = run_doctor(client, bad_key_client, write_probe=write_probe)
+    _emit(state, report, lambda out: render.doctor(out, report))
+    ctx.exit(EXIT_OK if report.ok else EXIT_ERROR)
+
+
+# -- emulator ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (default 8787; 0 picks one).")
+@click.option("--api-key", help="The key to accept (default: THENA_EMULATOR_API_KEY or the "
+              "documented local key).")  # fmt: skip
+@click.option(
+    "--state",
+    "state_file",
+    type=click.Path(dir_okay=False),
+    help="JSON file that keeps state across restarts.",
+)
+@click.pass_context
+def emulator(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    api_key: str | None,
+    state_file: str | None,
+) -> None:
+    """Run the local Thena API emulator in the foreground (Ctrl-C stops it)."""
+    given = {"--host": host, "--port": port, "--api-key": api_key, "--state": state_file}
+    argv = [
+        part for flag, value in given.items() if value is not None for part in (flag, str(value))
+    ]
+    ctx.exit(emulator_main(argv))

@@ -1,0 +1,125 @@
+"""Where the API is and which key to use, for a stack or from the environment.
+
+With a stack, ``thena:apiUrl`` and ``thena:apiKey`` come from ``stacks/Pulumi.<stack>.yaml``.
+A plain key is used as it is. An encrypted (``secure:``) key is decrypted with
+``pulumi config get thena:apiKey --stack <stack>`` when the Pulumi CLI is on PATH, else taken
+from ``THENA_API_KEY_<STACK>`` (upper case, other characters as ``_``), then ``THENA_API_KEY``.
+Without a stack: ``THENA_API_URL`` (default: Thena's production URL) and ``THENA_API_KEY``.
+The key never appears in output, errors or ``repr``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+from pulumi_thena.cli.errors import ConfigurationError
+from pulumi_thena.cli.project import Project
+from pulumi_thena.client import DEFAULT_BASE_URL
+from pulumi_thena.client.errors import register_secret
+from pulumi_thena.definitions.stack import API_KEY, API_URL, config_file_of, is_secure
+
+ENV_URL = "THENA_API_URL"
+ENV_KEY = "THENA_API_KEY"
+PULUMI_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """An API URL and key, and where each came from (named in error messages)."""
+
+    api_url: str
+    api_key: str
+    url_source: str
+    key_source: str
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(api_url={self.api_url!r}, url_source={self.url_source!r}, "
+            f"key_source={self.key_source!r})"
+        )
+
+
+def stack_key_variable(stack: str) -> str:
+    """``THENA_API_KEY_<STACK>``: the stack name upper-cased, other characters as ``_``."""
+    return f"{ENV_KEY}_{re.sub(r'[^A-Z0-9]', '_', stack.upper())}"
+
+
+def from_environment() -> Credentials:
+    """``THENA_API_URL`` and ``THENA_API_KEY``."""
+    key = os.environ.get(ENV_KEY, "")
+    if not key:
+        raise ConfigurationError(
+            f"no Thena API key: set {ENV_KEY} (and {ENV_URL}), or pass --stack to use a "
+            "stack's thena:apiKey"
+        )
+    url = os.environ.get(ENV_URL) or DEFAULT_BASE_URL
+    url_source = ENV_URL if os.environ.get(ENV_URL) else "the default URL (set THENA_API_URL)"
+    return _registered(Credentials(url, key, url_source, ENV_KEY))
+
+
+def for_stack(project: Project, stack: str) -> Credentials:
+    """The URL and key of ``stack`` (see the module docstring for the order)."""
+    config = project.stack_config(stack)
+    source = config_file_of(stack)
+    url, url_source = _stack_url(config, source)
+    value = config.get(API_KEY)
+    if isinstance(value, str) and value:
+        return _registered(Credentials(url, value, url_source, source))
+    if is_secure(value) and (key := _decrypted(project, stack)):
+        return _registered(Credentials(url, key, url_source, f"{API_KEY} of {source}"))
+    for variable in (stack_key_variable(stack), ENV_KEY):
+        if key := os.environ.get(variable, ""):
+            return _registered(Credentials(url, key, url_source, variable))
+    raise ConfigurationError(_missing_key_message(stack, source, is_secure(value)))
+
+
+def _stack_url(config: dict[str, object], source: str) -> tuple[str, str]:
+    value = config.get(API_URL)
+    if value is not None and not isinstance(value, str):
+        raise ConfigurationError(f"{source}: {API_URL} must be a URL string; fix it")
+    if value:
+        return value, f"{API_URL} of {source}"
+    if os.environ.get(ENV_URL):
+        return os.environ[ENV_URL], ENV_URL
+    return DEFAULT_BASE_URL, f"the default URL ({source} sets no {API_URL})"
+
+
+def _missing_key_message(stack: str, source: str, encrypted: bool) -> str:
+    why = (
+        f"{API_KEY} in {source} is encrypted and the Pulumi CLI could not decrypt it"
+        if encrypted
+        else f"{source} sets no {API_KEY}"
+    )
+    return (
+        f"no API key for stack '{stack}': {why}; log in with `pulumi login`, or set "
+        f"{stack_key_variable(stack)} (or {ENV_KEY})"
+    )
+
+
+def _decrypted(project: Project, stack: str) -> str | None:
+    """The key decrypted by ``pulumi config get``; None without the CLI or when it fails."""
+    pulumi = shutil.which("pulumi")
+    if pulumi is None:
+        return None
+    try:
+        done = subprocess.run(
+            [pulumi, "config", "get", API_KEY, "--stack", stack],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            timeout=PULUMI_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    key = done.stdout.strip()
+    return key if done.returncode == 0 and key else None
+
+
+def _registered(credentials: Credentials) -> Credentials:
+    register_secret(credentials.api_key)  # every ThenaError and CliError now hides it
+    return credentials

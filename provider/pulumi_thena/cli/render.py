@@ -1,0 +1,275 @@
+"""Human-readable output of each command's report (the ``--json`` form is each ``to_json``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+
+from rich.text import Text
+
+from pulumi_thena.cli.doctor import DoctorReport, Verdict
+from pulumi_thena.cli.output import Output, shown
+from pulumi_thena.cli.runs import Run, RunsReport
+from pulumi_thena.cli.validation import ValidationReport
+from pulumi_thena.definitions.envs import EnvDiff, Status
+from pulumi_thena.definitions.export import ExportReport
+from pulumi_thena.definitions.plan import Action, FieldChange, Plan
+from pulumi_thena.models import WorkflowTask
+
+ACTION_STYLE = {
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.REPLACE: "magenta",
+    Action.TOGGLE: "cyan",
+    Action.DELETE: "red",
+    Action.CONFLICT: "bold red",
+    Action.UNCHANGED: "dim",
+}
+ACTION_SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "+-",
+    Action.TOGGLE: "~",
+    Action.DELETE: "-",
+    Action.CONFLICT: "!",
+    Action.UNCHANGED: " ",
+}
+STATUS_STYLE = {"FINISHED": "green", "FAILED": "red", "UNAUTHORIZED": "red"}
+VERDICT_STYLE = {Verdict.HELD: "green", Verdict.NOT_HELD: "bold red", Verdict.NOT_CHECKED: "dim"}
+
+
+def validation(out: Output, report: ValidationReport) -> None:
+    for problem in report.problems:
+        out.line(str(problem))
+    for skipped in report.skipped:
+        out.line(f"{skipped}: not deployed by stack '{report.stack}' (thena-workflows:include)")
+    checked = "variables of stack " + repr(report.stack) if report.stack else "no variables"
+    scope = f"{len(report.files)} file(s) checked ({checked}{', online' if report.online else ''})"
+    if report.valid:
+        out.line(f"✓ {scope}: no problems", "green")
+    else:
+        count = len(report.problems)
+        out.line(f"✗ {scope}: {count} problem{'s' if count != 1 else ''}", "bold red")
+
+
+def plan(out: Output, result: Plan) -> None:
+    rows = [
+        (
+            Text(f"{ACTION_SYMBOL[i.action]} {i.action.value}", style=ACTION_STYLE[i.action]),
+            i.resource,
+            i.name,
+            ", ".join(i.fields) or i.note or "",
+        )
+        for i in result.items
+    ]
+    out.table(
+        f"Plan for stack '{result.stack}'",
+        ("Action", "File", "Workflow", "Fields / note"),
+        rows,
+        no_wrap=("Action", "File"),
+    )
+    for item in result.items:
+        if item.changes or (item.note and item.fields):
+            out.line()
+            out.line(f"{ACTION_SYMBOL[item.action]} {item.resource} ({item.name})", "bold")
+            _changes(out, item.changes, "live", "file")
+            if item.note and item.fields:
+                out.line(f"    note: {item.note}")
+    _unmanaged(out, result)
+    out.line()
+    out.line(_plan_summary(result), "bold" if result.has_changes else "green")
+
+
+PLAN_WORDS = {
+    Action.CREATE: "to create",
+    Action.UPDATE: "to update",
+    Action.REPLACE: "to replace",
+    Action.TOGGLE: "to toggle",
+    Action.DELETE: "to delete",
+    Action.CONFLICT: "in conflict",
+}
+
+
+def _plan_summary(result: Plan) -> str:
+    counts = result.counts()
+    changes = [f"{counts[a.value]} {words}" for a, words in PLAN_WORDS.items() if counts[a.value]]
+    head = ", ".join(changes) if changes else "no differences"
+    return f"Plan: {head}; {counts['unchanged']} unchanged; {len(result.unmanaged)} unmanaged."
+
+
+def _unmanaged(out: Output, result: Plan) -> None:
+    """Workflows no file manages; those of this project's other stacks only as a count."""
+    prefix = f"{result.project}/"
+    sibling = [w for w in result.unmanaged if (w.owner or "").startswith(prefix)]
+    others = [w for w in result.unmanaged if w not in sibling]
+    if others:
+        out.line()
+        out.table(
+            "Workflows in the org that no file of this stack manages",
+            ("uniqueIdentifier", "Name", "Team", "Owner marker", "Active"),
+            [(w.unique_identifier, w.name, w.team_id, w.owner, w.is_active) for w in others],
+            no_wrap=("uniqueIdentifier",),
+        )
+    if sibling:
+        stacks = Counter((w.owner or "").split("/")[1] for w in sibling)
+        listing = ", ".join(f"{stack}: {count}" for stack, count in sorted(stacks.items()))
+        out.line()
+        out.line(f"{len(sibling)} more belong to other stacks of {result.project} ({listing}).")
+
+
+def _changes(out: Output, changes: Sequence[FieldChange], before: str, after: str) -> None:
+    for change in changes:
+        out.line(f"    ~ {change.path}")
+        out.line(f"        {before}: {shown(change.live)}", "red")
+        out.line(f"        {after}: {shown(change.wanted)}", "green")
+
+
+def exported(out: Output, report: ExportReport) -> None:
+    files = report.files
+    out.table(
+        f"Exported to {report.out_dir}",
+        ("File", "Workflow", "uniqueIdentifier", "Variables"),
+        [(f.filename, f.name, f.unique_identifier, ", ".join(f.variables)) for f in files],
+        no_wrap=("File", "uniqueIdentifier"),
+    )
+    for file in files:
+        for problem in file.problems:
+            out.line(f"{file.filename}: {problem}", "yellow")
+    out.line(f"{len(files)} workflow(s) exported; each file says adoptExisting: true.")
+    if not report.valid:
+        out.line("Some files do not validate as exported; fix them before deploying.", "yellow")
+
+
+def env_diff(out: Output, result: EnvDiff) -> None:
+    out.table(
+        f"Live workflows: {result.from_stack} -> {result.to_stack}",
+        ("Resource", "Status", "Workflow", "Fields / note"),
+        [
+            (
+                Text(i.resource),
+                Text(_env_status(result, i.status), style=_env_style(i.status)),
+                i.name,
+                ", ".join(i.fields) or i.note or "",
+            )
+            for i in result.items
+        ],
+        no_wrap=("Resource", "Status"),
+    )
+    for item in result.items:
+        if item.changes:
+            out.line()
+            out.line(f"~ {item.resource} ({item.name})", "bold")
+            _changes(out, item.changes, f"{result.from_stack} (in {result.to_stack}'s terms)",
+                     result.to_stack)  # fmt: skip
+    different = sum(i.status is not Status.SAME for i in result.items)
+    out.line()
+    out.line(
+        f"{different} of {len(result.items)} workflow(s) differ." if different else
+        f"All {len(result.items)} workflow(s) are the same.",
+        "bold" if different else "green",
+    )  # fmt: skip
+
+
+def _env_status(result: EnvDiff, status: Status) -> str:
+    if status is Status.ONLY_FROM:
+        return f"only in {result.from_stack}"
+    if status is Status.ONLY_TO:
+        return f"only in {result.to_stack}"
+    return status.value
+
+
+def _env_style(status: Status) -> str:
+    return {Status.SAME: "green", Status.CONFLICT: "bold red"}.get(status, "yellow")
+
+
+def runs(out: Output, report: RunsReport, with_tasks: bool) -> None:
+    workflow = report.workflow
+    title = f"Executions of '{workflow.name}' ({workflow.unique_identifier})"
+    if not report.runs:
+        out.line(f"{title}: none in this window.")
+        return
+    out.table(
+        title,
+        ("Started", "Execution", "Version", "Status", "Duration"),
+        [_run_row(run) for run in report.runs],
+        no_wrap=("Started", "Execution", "Status"),
+    )
+    if with_tasks:
+        for run in report.runs:
+            _tasks(out, run)
+
+
+def _run_row(run: Run) -> tuple[object, ...]:
+    execution = run.execution
+    seconds = run.seconds
+    return (
+        _when(execution.started_at),
+        execution.id,
+        execution.version,
+        _status(execution.status),
+        f"{seconds:.1f}s" if seconds is not None else None,
+    )
+
+
+def _tasks(out: Output, run: Run) -> None:
+    out.line()
+    rows = [
+        (
+            task.step_identifier,
+            task.activity if isinstance(task.activity, str) else shown(task.activity),
+            _kind(task),
+            _status(task.status),
+            f"{task.execution_time:g}s" if task.execution_time is not None else None,
+            _when(task.started_at),
+        )
+        for task in run.tasks or ()
+    ]
+    out.table(
+        f"Tasks of {run.execution.id}",
+        ("Step", "Activity", "Kind", "Status", "Time", "Started"),
+        rows,
+        no_wrap=("Activity", "Kind", "Status", "Started"),
+    )
+
+
+def _kind(task: WorkflowTask) -> str:
+    if task.is_compensation:
+        return "compensation"
+    return "retry" if task.is_retry else "run"
+
+
+def _status(value: object) -> Text:
+    text = str(getattr(value, "value", value) or "-")
+    return Text(text, style=STATUS_STYLE.get(text, "yellow"))
+
+
+def _when(text: str | None) -> str:
+    if not text:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def doctor(out: Output, report: DoctorReport) -> None:
+    out.table(
+        f"SPEC assumptions against {report.api_url}",
+        ("Assumption", "Check", "Result", "Detail"),
+        [
+            (f.assumption, f.check, Text(f.verdict.value, style=VERDICT_STYLE[f.verdict]), f.detail)
+            for f in report.findings
+        ],
+        no_wrap=("Assumption", "Result"),
+    )
+    counts = report.counts()
+    out.line()
+    out.line(
+        f"{counts['held']} held, {counts['did not hold']} did not hold, "
+        f"{counts['not checked']} not checked.",
+        "green" if report.ok else "bold red",
+    )
+    if not report.ok:
+        out.line("Correct the paths that did not hold in ApiPaths (client/assumptions.py).")

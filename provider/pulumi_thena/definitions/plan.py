@@ -1,0 +1,461 @@
+"""Plan: what ``pulumi up`` would change in the live org, from the files alone (no Pulumi state).
+
+Files are matched to live workflows as the provider matches them: by the owner marker
+``<project>/<stack>/<file stem>`` (or a previous name), else, for files with ``adoptExisting``,
+by name and team among unmarked workflows. Both sides go through the provider's canonical form
+(``canonical_or_plain``, ``live_to_inputs``) and are compared with ``changed_fields`` and
+``field_changes``. The stack policy (include, activation) is applied as the program applies it.
+
+Secrets that could not be decrypted are not compared; secret values are never shown.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from pulumi_thena.definitions.files import LoadedWorkflow
+from pulumi_thena.definitions.policy import StackPolicy
+from pulumi_thena.definitions.stack import StackDefinitions
+from pulumi_thena.definitions.variables import REDACTED
+from pulumi_thena.diff import (
+    canonical_or_plain,
+    changed_fields,
+    field_changes,
+    live_to_inputs,
+    owner_marker,
+    replacement_fields,
+)
+from pulumi_thena.models import Workflow
+
+UNRESOLVED_SECRET = "${secret."
+"""How a secret that could not be decrypted appears in a loaded definition."""
+NOT_COMPARED = "[secret, not compared]"
+ABSENT = "(absent)"
+
+
+class Action(StrEnum):
+    """What ``pulumi up`` would do with one workflow."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    TOGGLE = "toggle"
+    DELETE = "delete"
+    CONFLICT = "conflict"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field path that differs: its live value and the value the files want."""
+
+    path: str
+    live: Any
+    wanted: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "live": self.live, "wanted": self.wanted}
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One workflow of the plan: the file (resource) and the live workflow it matches."""
+
+    action: Action
+    resource: str
+    name: str
+    unique_identifier: str | None = None
+    file: str | None = None
+    matched_by: str | None = None
+    fields: tuple[str, ...] = ()
+    changes: tuple[FieldChange, ...] = ()
+    note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "action": self.action.value,
+            "resource": self.resource,
+            "name": self.name,
+            "uniqueIdentifier": self.unique_identifier,
+            "file": self.file,
+            "matchedBy": self.matched_by,
+            "fields": list(self.fields),
+            "changes": [change.to_json() for change in self.changes],
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class UnmanagedWorkflow:
+    """A live workflow no file of this stack manages."""
+
+    unique_identifier: str
+    name: str | None
+    team_id: str | None
+    owner: str | None
+    is_active: bool | None
+
+    @classmethod
+    def of(cls, live: Workflow) -> UnmanagedWorkflow:
+        marker = owner_marker(live.metadata)
+        return cls(live.unique_identifier, live.name, live.team_id, marker, live.is_active)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uniqueIdentifier": self.unique_identifier,
+            "name": self.name,
+            "teamId": self.team_id,
+            "owner": self.owner,
+            "isActive": self.is_active,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Every file of the stack and every live workflow, and what would happen to each."""
+
+    project: str
+    stack: str
+    items: tuple[PlanItem, ...]
+    unmanaged: tuple[UnmanagedWorkflow, ...] = ()
+
+    @property
+    def has_changes(self) -> bool:
+        return any(item.action is not Action.UNCHANGED for item in self.items)
+
+    def counts(self) -> dict[str, int]:
+        return {action.value: sum(i.action is action for i in self.items) for action in Action}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "hasChanges": self.has_changes,
+            "summary": {**self.counts(), "unmanaged": len(self.unmanaged)},
+            "items": [item.to_json() for item in self.items],
+            "unmanaged": [workflow.to_json() for workflow in self.unmanaged],
+        }
+
+
+def build_plan(stack: StackDefinitions, live: Sequence[Workflow], project: str) -> Plan:
+    """Compare what ``stack`` deploys with the live workflows of its org."""
+    prefix = f"{project}/{stack.stack}/"
+    by_marker = workflows_by_marker(live)
+    claimed: set[str] = set()
+    items = []
+    for loaded in stack.workflows:
+        item, matched = _plan_file(loaded, stack.policy, live, by_marker, prefix, claimed)
+        claimed.update(matched)
+        items.append(item)
+    leftovers = [wf for wf in live if wf.unique_identifier not in claimed]
+    items += [_delete(wf, prefix, stack.policy) for wf in leftovers if _marked(wf, prefix)]
+    unmanaged = tuple(UnmanagedWorkflow.of(wf) for wf in leftovers if not _marked(wf, prefix))
+    return Plan(project, stack.stack, tuple(items), unmanaged)
+
+
+def workflows_by_marker(live: Iterable[Workflow]) -> dict[str, list[Workflow]]:
+    """Live workflows grouped by their owner marker (unmarked ones left out)."""
+    grouped: dict[str, list[Workflow]] = {}
+    for workflow in live:
+        marker = owner_marker(workflow.metadata)
+        if marker is not None:
+            grouped.setdefault(marker, []).append(workflow)
+    return grouped
+
+
+def _marked(workflow: Workflow, prefix: str) -> bool:
+    return (owner_marker(workflow.metadata) or "").startswith(prefix)
+
+
+def _plan_file(
+    loaded: LoadedWorkflow,
+    policy: StackPolicy,
+    live: Sequence[Workflow],
+    by_marker: Mapping[str, list[Workflow]],
+    prefix: str,
+    claimed: set[str],
+) -> tuple[PlanItem, set[str]]:
+    """The item of one file, and the uniqueIdentifiers it accounts for."""
+    names = (loaded.stem, *loaded.previous_names)
+    owned = [wf for name in names for wf in by_marker.get(prefix + name, [])]
+    ids = {wf.unique_identifier for wf in owned}
+    if len(owned) > 1:
+        note = (
+            f"{len(owned)} workflows ({', '.join(sorted(ids))}) carry the owner marker of this "
+            "file; delete all but one in Thena"
+        )
+        return _item(loaded, Action.CONFLICT, note=note), ids
+    if owned:
+        return compare_file(loaded, policy, owned[0], matched_by="owner"), ids
+    if loaded.adopt_existing:
+        return _adopt(loaded, policy, live, claimed)
+    return _create(loaded, live, claimed), set()
+
+
+def _same_name(
+    loaded: LoadedWorkflow, live: Sequence[Workflow], claimed: set[str]
+) -> list[Workflow]:
+    definition = loaded.definition
+    return [
+        wf
+        for wf in live
+        if wf.unique_identifier not in claimed
+        and wf.name == definition.name
+        and wf.team_id == definition.team_id
+    ]
+
+
+def _adopt(
+    loaded: LoadedWorkflow,
+    policy: StackPolicy,
+    live: Sequence[Workflow],
+    claimed: set[str],
+) -> tuple[PlanItem, set[str]]:
+    """Match by name and team as ``adoptExisting`` does; conflicts where the provider fails."""
+    same = _same_name(loaded, live, claimed)
+    unmarked = [wf for wf in same if owner_marker(wf.metadata) is None]
+    foreign = [wf for wf in same if owner_marker(wf.metadata) is not None]
+    if len(unmarked) > 1:
+        ids = {wf.unique_identifier for wf in unmarked}
+        note = (
+            f"adoptExisting finds {len(unmarked)} workflows of this name and team "
+            f"({', '.join(sorted(ids))}); delete or rename the extra ones in Thena"
+        )
+        return _item(loaded, Action.CONFLICT, note=note), ids
+    if unmarked:
+        return _adopted(loaded, policy, unmarked[0])
+    if foreign:
+        note = (
+            f"workflow {foreign[0].unique_identifier} of this name and team is managed by "
+            f"'{owner_marker(foreign[0].metadata)}'; adoptExisting takes over unmanaged "
+            "workflows only. Rename this one or remove it from the other stack"
+        )
+        return _item(loaded, Action.CONFLICT, note=note), set()
+    return _create(loaded, live, claimed), set()
+
+
+def _adopted(
+    loaded: LoadedWorkflow, policy: StackPolicy, live: Workflow
+) -> tuple[PlanItem, set[str]]:
+    kind = (live.type, live.sub_type)
+    definition = loaded.definition
+    if kind != (definition.type, definition.sub_type):
+        note = (
+            f"the workflow to adopt ({live.unique_identifier}) has type {kind[0]}/{kind[1]}, "
+            "which cannot change; set type and subType in the file to match it"
+        )
+        item = _item(loaded, Action.CONFLICT, live=live, note=note)
+        return item, {live.unique_identifier}
+    item = compare_file(loaded, policy, live, matched_by="name")
+    if item.action is Action.UNCHANGED:
+        note = "adopted by the next `pulumi up` (it adds the owner marker; nothing else changes)"
+        item = replace(item, note=note)
+    return item, {live.unique_identifier}
+
+
+def _create(loaded: LoadedWorkflow, live: Sequence[Workflow], claimed: set[str]) -> PlanItem:
+    twins = [wf for wf in _same_name(loaded, live, claimed) if owner_marker(wf.metadata) is None]
+    note = None
+    if twins:
+        note = (
+            "an unmanaged workflow of the same name and team exists "
+            f"({twins[0].unique_identifier}); set adoptExisting: true in the file to take it "
+            "over instead of creating a second one"
+        )
+    return _item(loaded, Action.CREATE, note=note)
+
+
+def _item(
+    loaded: LoadedWorkflow,
+    action: Action,
+    *,
+    live: Workflow | None = None,
+    note: str | None = None,
+) -> PlanItem:
+    return PlanItem(
+        action=action,
+        resource=loaded.stem,
+        name=loaded.definition.name,
+        unique_identifier=live.unique_identifier if live else None,
+        file=loaded.file,
+        note=note,
+    )
+
+
+def _delete(live: Workflow, prefix: str, policy: StackPolicy) -> PlanItem:
+    resource = (owner_marker(live.metadata) or "")[len(prefix) :]
+    notes = ["no file of this stack defines it"]
+    if policy.retain_on_delete:
+        notes.append("retainOnDelete: `pulumi up` forgets it and keeps it in Thena")
+    if policy.protect:
+        notes.append("protect: `pulumi up` stops until protection is lifted")
+    return PlanItem(
+        action=Action.DELETE,
+        resource=resource,
+        name=live.name or "?",
+        unique_identifier=live.unique_identifier,
+        matched_by="owner",
+        note="; ".join(notes),
+    )
+
+
+def wanted_inputs(loaded: LoadedWorkflow, policy: StackPolicy) -> dict[str, Any]:
+    """The file's definition in canonical form, with the activation the stack policy gives."""
+    props = loaded.definition.to_wire()
+    props["isActive"] = policy.is_active(loaded.stem, loaded.is_active)
+    return canonical_or_plain(props)
+
+
+def compare_file(
+    loaded: LoadedWorkflow, policy: StackPolicy, live: Workflow, *, matched_by: str
+) -> PlanItem:
+    """What would change to bring ``live`` to the file's definition."""
+    wanted = wanted_inputs(loaded, policy)
+    current = canonical_or_plain(live_to_inputs(live, wanted))
+    secret_paths = canonical_secret_paths(loaded)
+    wanted, current = _without_unresolved_secrets(wanted, current, secret_paths)
+    fields = changed_fields(current, wanted)
+    return PlanItem(
+        action=classify(fields),
+        resource=loaded.stem,
+        name=loaded.definition.name,
+        unique_identifier=live.unique_identifier,
+        file=loaded.file,
+        matched_by=matched_by,
+        fields=tuple(fields),
+        changes=tuple(detailed_changes(current, wanted, secret_paths)),
+    )
+
+
+def classify(fields: Sequence[str]) -> Action:
+    """The action that makes ``fields`` equal: replace, update, toggle, or nothing."""
+    if not fields:
+        return Action.UNCHANGED
+    if replacement_fields(list(fields)):
+        return Action.REPLACE
+    return Action.TOGGLE if list(fields) == ["isActive"] else Action.UPDATE
+
+
+def detailed_changes(
+    before: Mapping[str, Any], after: Mapping[str, Any], secret_paths: Sequence[str] = ()
+) -> list[FieldChange]:
+    """Each differing field path with both values; secret values shown as ``[secret]``."""
+    shown_before = masked(before, secret_paths, REDACTED)
+    shown_after = masked(after, secret_paths, REDACTED)
+    return [
+        FieldChange(path, value_at(shown_before, path), value_at(shown_after, path))
+        for path in field_changes(before, after)
+    ]
+
+
+# -- secrets -------------------------------------------------------------------------------
+
+
+def canonical_secret_paths(loaded: LoadedWorkflow) -> list[str]:
+    """The file's secret paths, with step indices in canonical (stepIdentifier) order."""
+    steps = loaded.definition.workflow_definition
+    order = sorted(step.step_identifier for step in steps)
+    sids = [step.step_identifier for step in steps]
+    return [to_canonical_step_path(path, sids, order) for path in loaded.secret_paths]
+
+
+_STEP_PATH = re.compile(r"^workflowDefinition\[(\d+)\]")
+
+
+def to_canonical_step_path(path: str, file_sids: Sequence[int], order: Sequence[int]) -> str:
+    """``workflowDefinition[i]...`` of the file -> the index of that step once sorted by id."""
+    match = _STEP_PATH.match(path)
+    if match is None or int(match.group(1)) >= len(file_sids):
+        return path
+    index = list(order).index(file_sids[int(match.group(1))])
+    return f"workflowDefinition[{index}]{path[match.end() :]}"
+
+
+def _without_unresolved_secrets(
+    wanted: dict[str, Any], current: dict[str, Any], secret_paths: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both sides with secrets that could not be decrypted set to the same stand-in."""
+    unresolved = [
+        path
+        for path in secret_paths
+        if UNRESOLVED_SECRET in str(value_at(wanted, path)) and locate(current, path) is not None
+    ]
+    return masked(wanted, unresolved, NOT_COMPARED), masked(current, unresolved, NOT_COMPARED)
+
+
+def masked(data: Mapping[str, Any], paths: Sequence[str], stand_in: str) -> dict[str, Any]:
+    """A copy of ``data`` with the value at each of ``paths`` (where present) replaced."""
+    copied: dict[str, Any] = copy.deepcopy(dict(data))
+    for path in paths:
+        tokens = locate(copied, path)
+        if tokens:
+            set_at(copied, tokens, stand_in)
+    return copied
+
+
+# -- field paths ---------------------------------------------------------------------------
+
+Token = str | int
+_INDEX = re.compile(r"^\[(\d+)\]")
+
+
+def locate(data: Any, path: str) -> list[Token] | None:
+    """The keys and indices of ``path`` (``a.b[2].c``) in ``data``, or None if absent.
+
+    Keys may themselves hold dots (filter keys such as ``ticket.priority``): at each level
+    the longest key that fits the rest of the path wins.
+    """
+    tokens: list[Token] = []
+    node, rest = data, path
+    while rest:
+        index = _INDEX.match(rest)
+        if index is not None:
+            position = int(index.group(1))
+            if not isinstance(node, list) or position >= len(node):
+                return None
+            node, rest = node[position], rest[index.end() :]
+            tokens.append(position)
+            continue
+        rest = rest.removeprefix(".")
+        key = _longest_key(node, rest)
+        if key is None:
+            return None
+        node, rest = node[key], rest[len(key) :]
+        tokens.append(key)
+    return tokens
+
+
+def _longest_key(node: Any, rest: str) -> str | None:
+    if not isinstance(node, dict):
+        return None
+    fitting = [
+        key
+        for key in node
+        if isinstance(key, str)
+        and (rest == key or rest.startswith(f"{key}.") or rest.startswith(f"{key}["))
+    ]
+    return max(fitting, key=len) if fitting else None
+
+
+def value_at(data: Any, path: str, default: Any = ABSENT) -> Any:
+    """The value at ``path``, or ``default`` when the path is absent."""
+    tokens = locate(data, path)
+    if tokens is None:
+        return default
+    node = data
+    for token in tokens:
+        node = node[token]
+    return node
+
+
+def set_at(data: Any, tokens: Sequence[Token], value: Any) -> None:
+    """Set the value at an existing location found by ``locate``."""
+    node = data
+    for token in tokens[:-1]:
+        node = node[token]
+    node[tokens[-1]] = value

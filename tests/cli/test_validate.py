@@ -1,0 +1,132 @@
+"""``validate``: every problem with file, path and line; stack variables; registries online."""
+
+from __future__ import annotations
+
+import json
+
+from pulumi_thena.cli import EXIT_ERROR, EXIT_OK
+from tests.cli.conftest import ESCALATION, Project
+
+BROKEN = """\
+name: Broken
+triggerEvent: ticket:created
+executingAgent: bot
+workflowDefinition:
+  - stepIdentifier: 1
+    dependencies: ["2"]
+    activty:
+      uniqueIdentifier: slack:send-message
+  - stepIdentifier: 2
+    dependencies: ["1"]
+    activity:
+      uniqueIdentifier: slack:send-message
+    onFailure: EXPLODE
+"""
+
+
+def test_valid_files_without_a_stack(project: Project) -> None:
+    result = project.run("validate")
+    assert result.exit_code == EXIT_OK, result.output
+    assert "2 file(s) checked (no variables): no problems" in result.stdout
+
+
+def test_typed_placeholders_stand_for_valid_values_without_a_stack(project: Project) -> None:
+    project.write("typed", ESCALATION.replace("name: Escalation note", "name: Typed"))
+    project.write(
+        "cycle",
+        ESCALATION.replace('dependencies: ["1"]', 'dependencies: ["1", "2"]').replace(
+            "name: Escalation note", "name: Cycle"
+        ),
+    )
+    result = project.run("validate", "--json")
+    report = json.loads(result.stdout)
+    # maximumAttempts: ${var.attempts} passes, so the graph rules still run on the file.
+    assert [(p["file"], p["path"]) for p in report["problems"]] == [
+        ("stacks/workflows/cycle.yaml", "workflowDefinition[1].dependencies[1]")
+    ]
+    assert report["variablesChecked"] is False
+
+
+def test_every_problem_is_printed_with_file_path_and_line(project: Project) -> None:
+    project.write("broken", BROKEN)
+    result = project.run("validate")
+    assert result.exit_code == EXIT_ERROR
+    lines = result.stdout.splitlines()
+    assert any(
+        line.startswith("stacks/workflows/broken.yaml: workflowDefinition[0].activty:")
+        and "Did you mean 'activity'?" in line
+        and line.endswith("(line 7)")
+        for line in lines
+    ), result.stdout
+    assert any("workflowDefinition[1].onFailure" in line for line in lines)
+    assert any("workflowDefinition[0].activity: this field is required" in line for line in lines)
+    assert "✗ 3 file(s) checked" in result.stdout
+
+
+def test_json_lists_problems(project: Project) -> None:
+    project.write("broken", BROKEN)
+    result = project.run("validate", "--json")
+    assert result.exit_code == EXIT_ERROR
+    report = json.loads(result.stdout)
+    assert report["valid"] is False
+    assert set(report) >= {"files", "problems", "stack", "online", "skipped"}
+    problem = report["problems"][0]
+    assert set(problem) == {"file", "path", "line", "message"}
+    assert all(p["file"] == "stacks/workflows/broken.yaml" for p in report["problems"])
+
+
+def test_stack_variables_are_checked(project: Project) -> None:
+    project.write_stack("thin", **{"thena-workflows:vars": {"agent": "a", "team": "t"}})
+    result = project.run("validate", "--stack", "thin")
+    assert result.exit_code == EXIT_ERROR
+    assert "unknown variable 'channel'" in result.stdout
+    assert project.run("validate", "--stack", "test").exit_code == EXIT_OK
+
+
+def test_files_outside_the_stack_include_are_skipped(project: Project) -> None:
+    project.write_stack("some", **{"thena-workflows:include": ["slack-alert"]})
+    result = project.run("validate", "--stack", "some", "--json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == EXIT_OK
+    assert report["files"] == ["stacks/workflows/slack-alert.yaml"]
+    assert report["skipped"] == ["stacks/workflows/escalation-note.yaml"]
+
+
+def test_paths_limit_the_check_to_those_files(project: Project) -> None:
+    project.write("broken", BROKEN)
+    result = project.run("validate", str(project.workflows / "slack-alert.yaml"), "--json")
+    assert result.exit_code == EXIT_OK
+    assert json.loads(result.stdout)["files"] == ["stacks/workflows/slack-alert.yaml"]
+
+
+def test_unknown_stack_is_an_error(project: Project) -> None:
+    result = project.run("validate", "--stack", "nope")
+    assert result.exit_code == EXIT_ERROR
+    assert "error: unknown stack 'nope'" in result.stderr
+    assert "known stacks: test" in result.stderr
+
+
+def test_online_checks_names_against_the_registries(project: Project) -> None:
+    project.write("typo", ESCALATION.replace("slack:send-message", "slack:send-mesage"))
+    result = project.run("validate", "--stack", "test", "--online")
+    assert result.exit_code == EXIT_ERROR
+    assert (
+        "stacks/workflows/typo.yaml: workflowDefinition[1].activity.uniqueIdentifier: "
+        "unknown activity 'slack:send-mesage'; did you mean 'slack:send-message'?"
+    ) in result.stdout
+
+
+def test_online_without_a_stack_uses_the_environment(project: Project) -> None:
+    env = {"THENA_API_URL": project.emulator.base_url, "THENA_API_KEY": project.emulator.api_key}
+    result = project.run("validate", "--online", "--json", env=env)
+    assert result.exit_code == EXIT_OK, result.output
+    assert json.loads(result.stdout)["online"] is True
+
+
+def test_online_with_a_bad_key_says_so_without_showing_it(project: Project) -> None:
+    project.write_stack("badkey", **{"thena:apiKey": "wrong-key-4711"})
+    result = project.run("validate", "--stack", "badkey", "--online")
+    assert result.exit_code == EXIT_ERROR
+    assert "rejected the API key (401)" in result.stderr
+    assert "stacks/Pulumi.badkey.yaml" in result.stderr
+    assert "wrong-key-4711" not in result.output
