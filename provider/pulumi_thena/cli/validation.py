@@ -28,7 +28,7 @@ from pulumi_thena.definitions.stack import (
     parse_settings,
     read_stack_config,
 )
-from pulumi_thena.definitions.variables import UNRESOLVED
+from pulumi_thena.definitions.variables import UNRESOLVED, string_leaves
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.models import registry_problems
 from pulumi_thena.models.problems import find_model
@@ -196,19 +196,14 @@ def _placeholders(directory: Path, stems: Sequence[str]) -> Placeholders:
         for path in (directory / f"{stem}.yaml", directory / f"{stem}.yml"):
             document = read_yaml(path, path.name) if path.is_file() else None
             if document is not None and not isinstance(document, FileProblem):
-                found[path.resolve()] = dict(_whole_variables(document.data, ""))
+                found[path.resolve()] = dict(_whole_variables(document.data))
     return found
 
 
-def _whole_variables(data: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            yield from _whole_variables(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(data, list):
-        for index, value in enumerate(data):
-            yield from _whole_variables(value, f"{path}[{index}]")
-    elif isinstance(data, str) and (match := WHOLE_VARIABLE.match(data)):
-        yield path, match.group(1)
+def _whole_variables(data: Any) -> Iterator[tuple[str, str]]:
+    for path, text in string_leaves(data):
+        if match := WHOLE_VARIABLE.match(text):
+            yield path, match.group(1)
 
 
 def _stand_ins(placeholders: Placeholders) -> dict[str, Any]:

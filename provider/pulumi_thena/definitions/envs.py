@@ -27,7 +27,7 @@ from pulumi_thena.definitions.plan import (
     workflows_by_marker,
 )
 from pulumi_thena.definitions.stack import StackSettings
-from pulumi_thena.definitions.variables import UNRESOLVED, Substitutions, resolve
+from pulumi_thena.definitions.variables import UNRESOLVED, Substitutions, resolve, string_leaves
 from pulumi_thena.diff import canonical_or_plain, changed_fields, live_to_inputs
 from pulumi_thena.models import Workflow
 
@@ -215,16 +215,9 @@ def _resolved(raw: dict[str, Any], settings: StackSettings) -> Any:
     return resolve(raw, Substitutions(settings.variables, secrets), reveal_secrets=False).value
 
 
-def _placeholder_paths(raw: Any, path: str = "") -> Iterator[tuple[str, str]]:
+def _placeholder_paths(raw: Any) -> Iterator[tuple[str, str]]:
     """Each path of the file whose string holds a placeholder, with that string."""
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            yield from _placeholder_paths(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(raw, list):
-        for index, value in enumerate(raw):
-            yield from _placeholder_paths(value, f"{path}[{index}]")
-    elif isinstance(raw, str) and "${" in raw.replace("$${", ""):
-        yield path, raw
+    return ((path, text) for path, text in string_leaves(raw) if "${" in text.replace("$${", ""))
 
 
 def _canonical_paths(paths: Sequence[str], raw: Any, canonical: Mapping[str, Any]) -> list[str]:

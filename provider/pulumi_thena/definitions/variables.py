@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -67,6 +67,18 @@ def resolve(data: Any, substitutions: Substitutions, *, reveal_secrets: bool) ->
     resolver = _Resolver(substitutions, reveal_secrets)
     value = resolver.walk(data, "")
     return Resolution(value, resolver.problems, resolver.secret_paths)
+
+
+def string_leaves(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """Every string of a YAML document with its field path (``steps[1].input.text``)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from string_leaves(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from string_leaves(value, f"{path}[{index}]")
+    elif isinstance(data, str):
+        yield path, data
 
 
 def has_placeholder(text: str) -> bool:
