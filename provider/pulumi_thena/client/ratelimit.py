@@ -43,29 +43,56 @@ class RateLimiter:
         self._paused_until = -math.inf
 
     def acquire(self) -> float:
-        """Take one token, sleeping until it is due; returns the seconds slept."""
+        """Take one token, sleeping until it is due; returns the seconds slept.
+
+        A pause the server asked for while this caller slept in line holds it back too: without
+        that, callers already in line when the window ran out would each draw a 429.
+        """
+        slept = 0.0
         wait = self._reserve()
-        if wait > 0:
+        while wait > 0:
             self._clock.sleep(wait)
-        return wait
+            slept += wait
+            wait = self._pending_pause()
+        return slept
+
+    def _pending_pause(self) -> float:
+        with self._lock:
+            return max(0.0, self._paused_until - self._clock.monotonic())
 
     def _reserve(self) -> float:
         # Reserve under the lock, sleep outside it: each caller gets its own slot in line.
         with self._lock:
             now = self._clock.monotonic()
-            pause = max(0.0, self._paused_until - now)
             if self.rate is None:
-                return pause
+                return max(0.0, self._paused_until - now)
+            self._refill(now)
+            self._tokens -= 1
+            # During a pause the bucket stands still until it ends (``_updated`` is then).
+            return max(0.0, self._updated - now) + max(0.0, -self._tokens / self.rate)
+
+    def _refill(self, now: float) -> None:
+        if self.rate is not None and now > self._updated:
             self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
             self._updated = now
-            self._tokens -= 1
-            return max(pause, -self._tokens / self.rate)
 
     def pause_for(self, seconds: float) -> None:
-        """Hold every caller back for ``seconds`` (at most MAX_SERVER_PAUSE)."""
-        until = self._clock.monotonic() + min(max(0.0, seconds), MAX_SERVER_PAUSE)
+        """Hold every caller back for ``seconds`` (at most MAX_SERVER_PAUSE).
+
+        The server's window starts afresh when the pause ends: the bucket then holds a burst
+        less the callers already in line, and does not fill up during the pause (else the
+        callers in line and a full burst would go at once and overrun the new window).
+        """
+        now = self._clock.monotonic()
+        until = now + min(max(0.0, seconds), MAX_SERVER_PAUSE)
         with self._lock:
-            self._paused_until = max(self._paused_until, until)
+            if until <= self._paused_until:
+                return
+            if self._updated <= now:  # not paused yet: restart the bucket at the window reset
+                self._refill(now)
+                self._tokens = self.burst + min(self._tokens, 0.0)
+            self._paused_until = until
+            self._updated = until
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Pause every caller when the server reports no requests remaining in its window."""

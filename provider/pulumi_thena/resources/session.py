@@ -24,6 +24,8 @@ T = TypeVar("T")
 
 API_KEY_SETTING = "thena:apiKey"
 API_URL_SETTING = "thena:apiUrl"
+TIMEOUT_ENV = "THENA_TIMEOUT_SECONDS"
+DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -32,16 +34,39 @@ class Settings:
 
     api_url: str = DEFAULT_BASE_URL
     api_key: str | None = None
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
 
     def __repr__(self) -> str:
-        return f"Settings(api_url={self.api_url!r}, api_key={'set' if self.api_key else None})"
+        key = "set" if self.api_key else None
+        return (
+            f"Settings(api_url={self.api_url!r}, api_key={key}, "
+            f"timeout_seconds={self.timeout_seconds})"
+        )
 
     @classmethod
     def from_config(cls, get: Callable[[str], Any]) -> Settings:
         """Stack config first (``thena:apiKey``, ``thena:apiUrl``), then the environment."""
         url = get(API_URL_SETTING) or os.environ.get("THENA_API_URL") or DEFAULT_BASE_URL
         key = get(API_KEY_SETTING) or os.environ.get("THENA_API_KEY") or None
-        return cls(api_url=str(url), api_key=str(key) if key else None)
+        return cls(
+            api_url=str(url), api_key=str(key) if key else None, timeout_seconds=_env_timeout()
+        )
+
+
+def _env_timeout() -> float:
+    """THENA_TIMEOUT_SECONDS: how long one HTTP request may take (default 30 s)."""
+    raw = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise ConfigurationError(
+            f"{TIMEOUT_ENV}={raw!r} is not a positive number of seconds; fix or unset it"
+        )
+    return seconds
 
 
 class Session:
@@ -64,7 +89,9 @@ class Session:
                         "or set the THENA_API_KEY environment variable"
                     )
                 self._client = ThenaClient(
-                    base_url=self.settings.api_url, api_key=self.settings.api_key
+                    base_url=self.settings.api_url,
+                    api_key=self.settings.api_key,
+                    timeout=self.settings.timeout_seconds,
                 )
             return self._client
 

@@ -27,7 +27,12 @@ from pulumi.dynamic import (
 )
 from pydantic.alias_generators import to_camel
 
-from pulumi_thena.client import AmbiguousWriteError, NotFoundError, ThenaError
+from pulumi_thena.client import (
+    AmbiguousWriteError,
+    NotFoundError,
+    ThenaError,
+    UnexpectedResponseError,
+)
 from pulumi_thena.diff import (
     ADOPT_EXISTING,
     OUTPUT_FIELDS,
@@ -53,6 +58,7 @@ from pulumi_thena.models import (
 from pulumi_thena.models import (
     Workflow as LiveWorkflow,
 )
+from pulumi_thena.resources import host
 from pulumi_thena.resources.errors import (
     ApiCallError,
     DefinitionError,
@@ -63,6 +69,10 @@ from pulumi_thena.resources.session import Session, configure_session, current_s
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# A write whose outcome is unknown: no answer, or a success status with an unreadable body (the
+# change most likely landed). Either way, read what is there before writing again.
+UNKNOWN_OUTCOME = (AmbiguousWriteError, UnexpectedResponseError)
 
 
 def _label(props: Mapping[str, Any]) -> str:
@@ -97,6 +107,7 @@ class WorkflowProvider(ResourceProvider):
     serialize_as_secret_always = False
 
     def configure(self, req: ConfigureRequest) -> None:
+        host.install()  # a WorkflowError reaches the user as its message, without a traceback
         configure_session(req.config.get)
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -105,8 +116,9 @@ class WorkflowProvider(ResourceProvider):
         failures = [CheckFailure(p.path, f"{_label(props)}: {p.message}") for p in result.problems]
         if failures or result.has_unknowns or result.definition is None:
             return CheckResult(result.inputs, failures)
-        if _olds and not changed_fields(_olds, result.inputs):
-            return CheckResult(result.inputs, [])  # validated when it was last applied
+        if _olds and set(changed_fields(_olds, result.inputs)) <= {"isActive"}:
+            # Validated when last applied; activation names nothing a registry could refuse.
+            return CheckResult(result.inputs, [])
         return CheckResult(result.inputs, self._registry_failures(result.definition, props))
 
     def _registry_failures(
@@ -249,7 +261,7 @@ def _post(session: Session, inputs: Mapping[str, Any], owner: str) -> LiveWorkfl
     body = create_body(inputs, owner, _event_uid(session, inputs))
     try:
         created = client.create_workflow(body)
-    except AmbiguousWriteError:
+    except UNKNOWN_OUTCOME:
         # The workflow may exist now: list the org again (not the cache) before deciding.
         found = _find_existing(session, inputs, owner, adopt=False, fresh=True)
         if found is not None:
@@ -311,7 +323,7 @@ def _patch(
     event_uid = _event_uid(session, inputs) if "triggerEvent" in fields else None
     try:
         patched = client.update_workflow(id_, to_api_body(inputs, fields, owner, event_uid))
-    except AmbiguousWriteError:
+    except UNKNOWN_OUTCOME:
         # Read what landed and write only what still differs, so the version is bumped once.
         live = client.get_workflow(id_)
         still = [f for f in changed_fields(live_to_inputs(live, inputs), inputs) if f in fields]
@@ -327,12 +339,14 @@ def _patch(
 
 def _toggle_to(session: Session, live: LiveWorkflow, wanted: bool) -> LiveWorkflow:
     """Toggle only when the known state differs, and check the answer (toggle flips, U-9)."""
-    if live.is_active is None or live.is_active == wanted:
+    if live.is_active is None:
+        live = _with_known_activation(session, live)
+    if live.is_active == wanted:
         return live
     client = session.client()
     try:
         toggled = client.toggle_workflow(live.unique_identifier)
-    except AmbiguousWriteError:
+    except UNKNOWN_OUTCOME:
         toggled = client.get_workflow(live.unique_identifier)
         if toggled.is_active != wanted:
             toggled = client.toggle_workflow(live.unique_identifier)
@@ -343,6 +357,21 @@ def _toggle_to(session: Session, live: LiveWorkflow, wanted: bool) -> LiveWorkfl
         )
     session.remember(toggled)
     return toggled
+
+
+def _with_known_activation(session: Session, live: LiveWorkflow) -> LiveWorkflow:
+    """The workflow read again when an answer left out ``isActive``; an error if still unknown."""
+    client = session.client()
+    fetched = client.get_workflow(live.unique_identifier)
+    if fetched.is_active is None:
+        path = client.paths.workflow.format(unique_identifier=live.unique_identifier)
+        raise ApiCallError(
+            f"GET {path} does not say whether workflow {live.unique_identifier} is active (no "
+            "isActive in the answer); a toggle flips the state, so it was not called. Check "
+            "the workflow's activation in Thena and run `pulumi up` again"
+        )
+    session.remember(fetched)
+    return fetched
 
 
 def _outputs(
