@@ -177,7 +177,7 @@ class AmbiguousWriteError(ThenaError):
         self.status: int | None = cause.status if isinstance(cause, ThenaApiError) else None
         super().__init__(
             f"{method} {path}: outcome unknown, the change may or may not have been applied "
-            f"({cause}); not retried automatically, read the current state before trying again"
+            f"({cause}); not repeated automatically, since repeating it could apply it twice"
         )
 
 

@@ -101,7 +101,7 @@ def _field_condition(
 
 def _unknown_operator(op: str, path: str, operators: frozenset[str]) -> Problem:
     hint = closest(op, operators)
-    suggestion = f"; did you mean '{hint}'?" if hint else ""
+    suggestion = f"; did you mean '{hint}'?" if hint else "."
     return Problem(
         path,
         f"unknown filter operator '{op}'{suggestion} "

@@ -149,7 +149,7 @@ def registry_problems(definition: WorkflowDefinition, registry: Registry) -> lis
                 "triggerEvent",
                 f"unknown trigger event '{definition.trigger_event}'"
                 + (f"; did you mean '{hint}'?" if hint else "")
-                + " Run `thena-workflows validate --online` to list the events of this org.",
+                + f" Events of this org: {', '.join(sorted(registry.event_names))}",
             )
         )
     if registry.operators != frozenset((*OPERATOR_CATEGORIES, *LOGICAL_OPERATORS)):
