@@ -53,22 +53,33 @@ def is_unknown(value: Any) -> bool:
     return value == UNKNOWN or type(value).__name__ == "Unknown"
 
 
+# Both walks below run over every value of every resource in check and diff: concrete types are
+# tested first because isinstance against the Mapping ABC costs several times more.
+_SCALARS = (str, int, float, type(None))
+
+
 def contains_unknown(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return any(contains_unknown(item) for item in value.values())
+    if isinstance(value, _SCALARS):
+        return value == UNKNOWN
     if isinstance(value, list | tuple):
         return any(contains_unknown(item) for item in value)
+    if isinstance(value, dict | Mapping):
+        return any(contains_unknown(item) for item in value.values())
     return is_unknown(value)
 
 
 def plain(value: Any) -> Any:
     """Unwrap RPC secret envelopes and turn whole floats into ints, recursively."""
-    if isinstance(value, Mapping):
+    if isinstance(value, str | int | None):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict | Mapping):
         if value.get(_SECRET_SIG_KEY) is not None and "value" in value:
             return plain(value["value"])
         return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
     return whole_to_int(value)
 
 
@@ -84,10 +95,11 @@ def canonical_inputs(props: Mapping[str, Any]) -> CanonicalResult:
     they are: nothing can be validated or sent until they are known.
     """
     settings = {key: plain(props[key]) for key in SETTINGS if key in props}
-    if contains_unknown(definition_fields(props)):
+    fields = definition_fields(props)
+    if contains_unknown(fields):
         return CanonicalResult({**dict(props), **settings}, has_unknowns=True)
     try:
-        definition = WorkflowDefinition.model_validate(definition_fields(props))
+        definition = WorkflowDefinition.model_validate(fields)
     except ValidationError as error:
         problems = problems_from_validation_error(error, WorkflowDefinition)
         return CanonicalResult(dict(props), problems)

@@ -7,12 +7,16 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from pulumi_thena.diff.canonical import canonical_or_plain
+from pulumi_thena.diff.canonical import canonical_or_plain, definition_fields
 from pulumi_thena.models import DEFINITION_FIELDS, IMMUTABLE_FIELDS
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
     """Top-level definition fields (``isActive`` included) whose canonical values differ."""
+    # The canonical form depends on the definition fields alone, so equal fields cannot differ
+    # canonically: the common case (nothing changed) then costs no validation at all.
+    if definition_fields(old) == definition_fields(new):
+        return []
     before, after = canonical_or_plain(old), canonical_or_plain(new)
     return [name for name in DEFINITION_FIELDS if before.get(name) != after.get(name)]
 

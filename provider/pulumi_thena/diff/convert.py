@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -119,13 +120,12 @@ def prune(model: type[BaseModel], data: Any) -> Any:
     """Drop keys the model does not know, recursively (servers may add fields of their own)."""
     if not isinstance(data, Mapping):
         return data
-    known = {field.alias or name: field for name, field in model.model_fields.items()}
+    known = _field_models(model)
     out = {}
     for key, value in data.items():
-        field = known.get(key)
-        if field is None:
+        if key not in known:
             continue
-        inner = find_model(field.annotation)
+        inner = known[key]
         if inner is None:
             out[key] = value
         elif isinstance(value, list):
@@ -133,3 +133,16 @@ def prune(model: type[BaseModel], data: Any) -> Any:
         else:
             out[key] = prune(inner, value)
     return out
+
+
+@functools.cache
+def _field_models(model: type[BaseModel]) -> dict[str, type[BaseModel] | None]:
+    """Each field's wire name and the model inside its annotation (None for plain values).
+
+    Cached per model: refresh prunes every live step of every workflow, and walking the type
+    annotations again each time was most of ``prune``'s cost.
+    """
+    return {
+        field.alias or name: find_model(field.annotation)
+        for name, field in model.model_fields.items()
+    }

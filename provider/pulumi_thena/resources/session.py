@@ -108,12 +108,16 @@ class Session:
             return self._registries[team_id]
 
     def org(self, *, fresh: bool = False) -> dict[str, Workflow]:
-        """Every workflow of the org by uniqueIdentifier, listed once per process."""
+        """Every workflow of the org by uniqueIdentifier, listed once per process.
+
+        A snapshot: other threads ``remember`` their writes meanwhile, and iterating the shared
+        dict while they do raises "dictionary changed size during iteration".
+        """
         client = self.client()
         with self._lock:
             if self._org is None or fresh:
                 self._org = {wf.unique_identifier: wf for wf in client.iter_workflows()}
-            return self._org
+            return dict(self._org)
 
     def remember(self, workflow: Workflow) -> None:
         """Keep the org listing current after a write of ours."""

@@ -1,0 +1,136 @@
+"""Peak memory and CPU of the dynamic-provider processes an engine operation starts (Linux /proc).
+
+A thread polls /proc every 50 ms for descendants of the engine process whose command line holds
+a marker (``pulumi.dynamic``: the host the engine starts through ``pulumi-resource-pulumi-python``).
+For each it keeps ``VmHWM`` (the kernel's own high-water mark of resident memory, so a peak
+between two polls is not missed) and the last ``utime + stime`` seen (CPU used up to the last
+poll; at most one poll interval of work before exit goes uncounted). With ``api_port`` it also
+records the local ports of the TCP connections each process holds to that port: how many
+connections its HTTP pool opened (a connection opened and closed between two polls is missed).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+POLL_SECONDS = 0.05
+_TICKS = os.sysconf("SC_CLK_TCK")
+PROC = Path("/proc")
+
+
+@dataclass
+class _Seen:
+    peak_kb: int = 0
+    cpu_ticks: int = 0
+    connections: set[int] = field(default_factory=set)
+
+
+@dataclass
+class ProcessWatch:
+    """Watches the descendants of ``root_pid`` whose command line contains ``marker``."""
+
+    root_pid: int
+    marker: str = "pulumi.dynamic"
+    api_port: int | None = None
+    seen: dict[int, _Seen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def start(self) -> ProcessWatch:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak_rss_mb(self) -> float | None:
+        """The highest peak RSS of any watched process, in MiB (None if none was seen)."""
+        if not self.seen:
+            return None
+        return round(max(s.peak_kb for s in self.seen.values()) / 1024, 1)
+
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU of all watched processes, as last seen."""
+        if not self.seen:
+            return None
+        return round(sum(s.cpu_ticks for s in self.seen.values()) / _TICKS, 2)
+
+    @property
+    def processes(self) -> int:
+        return len(self.seen)
+
+    def connections(self) -> int | None:
+        """TCP connections to ``api_port`` seen in any watched process, over the whole run."""
+        if self.api_port is None or not self.seen:
+            return None
+        return sum(len(s.connections) for s in self.seen.values())
+
+    def _poll(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            for pid in _descendants(self.root_pid):
+                if self.marker in _cmdline(pid):
+                    self._sample(pid)
+
+    def _sample(self, pid: int) -> None:
+        seen = self.seen.setdefault(pid, _Seen())
+        status = _read(PROC / str(pid) / "status")
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                seen.peak_kb = max(seen.peak_kb, int(line.split()[1]))
+        stat = _read(PROC / str(pid) / "stat")
+        if stat:
+            fields = stat.rsplit(")", 1)[1].split()
+            seen.cpu_ticks = max(seen.cpu_ticks, int(fields[11]) + int(fields[12]))
+        if self.api_port is not None:
+            seen.connections |= _connections_to(pid, self.api_port)
+
+
+def _descendants(root: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            stat = _read(entry / "stat")
+            if stat:
+                parent = int(stat.rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    found, todo = set(), [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _connections_to(pid: int, port: int) -> set[int]:
+    """Local ports of the process's TCP sockets whose remote port is ``port``."""
+    try:
+        links = [os.readlink(fd) for fd in (PROC / str(pid) / "fd").iterdir()]
+    except OSError:
+        return set()
+    inodes = {link[8:-1] for link in links if link.startswith("socket:[")}
+    found = set()
+    for table in ("tcp", "tcp6"):
+        for line in _read(PROC / str(pid) / "net" / table).splitlines()[1:]:
+            cols = line.split()
+            local, remote, inode = cols[1], cols[2], cols[9]
+            if inode in inodes and int(remote.rsplit(":", 1)[1], 16) == port:
+                found.add(int(local.rsplit(":", 1)[1], 16))
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    return _read(PROC / str(pid) / "cmdline").replace("\0", " ")
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:  # the process ended between listing and reading
+        return ""

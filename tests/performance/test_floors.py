@@ -1,0 +1,31 @@
+"""The floors and targets the benchmark and the call-count tests compare against."""
+
+from __future__ import annotations
+
+from benchmarks import floors
+from benchmarks.floors import CREATE, DELETE, EVENTS, LIST, PATCH, TOGGLE
+
+
+def test_a_listing_takes_one_more_page_on_an_exact_multiple() -> None:
+    assert [floors.list_pages(n) for n in (0, 12, 99, 100, 101, 500)] == [1, 1, 1, 2, 2, 6]
+
+
+def test_ten_percent_rounds_up() -> None:
+    assert [floors.changed(n) for n in (1, 10, 12, 100, 500)] == [1, 1, 2, 10, 50]
+
+
+def test_floors_by_operation() -> None:
+    assert floors.floor(floors.NOOP_UP, 500) == {}
+    assert floors.floor(floors.EDIT_UP, 500) == {PATCH: 50}
+    assert floors.floor(floors.FLIP_UP, 100) == {TOGGLE: 10}
+    assert floors.floor(floors.REFRESH, 500) == {LIST: 6}
+    assert floors.floor(floors.DESTROY, 20) == {DELETE: 20, LIST: 1}
+    assert floors.floor(floors.INITIAL_UP, 20, teams=2)[EVENTS] == 2
+
+
+def test_targets_name_what_is_missed() -> None:
+    assert floors.target_problems(floors.EDIT_UP, 100, {PATCH: 10, EVENTS: 1}) == []
+    assert floors.target_problems(floors.EDIT_UP, 100, {PATCH: 11}) != []
+    assert floors.target_problems(floors.NOOP_UP, 100, {EVENTS: 4}) == ["4 reads > 3"]
+    assert floors.target_problems(floors.REFRESH, 500, {LIST: 8}) == ["8 calls > 7"]
+    assert floors.target_problems(floors.INITIAL_UP, 10, {CREATE: 10, LIST: 1}) == []
