@@ -12,8 +12,10 @@ from __future__ import annotations
 import cProfile
 import io
 import pstats
+import sysconfig
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -148,7 +150,14 @@ def profile(iterations: int = 300, top: int = 25) -> str:
         use_session(None)
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
-    return out.getvalue()
+    return _without_machine_paths(out.getvalue())
+
+
+def _without_machine_paths(text: str) -> str:
+    """Profile lines name files relative to the repository or the standard library."""
+    repo = str(Path(__file__).resolve().parent.parent) + "/"
+    stdlib = sysconfig.get_paths()["stdlib"] + "/"
+    return text.replace(repo, "").replace(stdlib, "<stdlib>/")
 
 
 if __name__ == "__main__":

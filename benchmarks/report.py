@@ -101,3 +101,29 @@ def _row_misses(row: Mapping[str, Any], where: str) -> list[str]:
             f"(1.3 x {row['boundSeconds']:.2f} s bound + {row['nullSeconds']:.1f} s engine)"
         )
     return missed
+
+
+def provider_overhead(results: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The provider process's CPU beyond the null provider's, in a no-op preview.
+
+    At the smallest N nearly all of the difference is start-up (imports); what the largest N
+    adds on top of it, divided by N, is the cost per resource.
+    """
+    sizes = results["sizes"]
+    if len(sizes) < 2:
+        return None
+    smallest, largest = sizes[0], sizes[-1]
+    fixed = _extra_cpu(smallest)
+    per_resource = (_extra_cpu(largest) - fixed) / largest["count"]
+    return {
+        "operation": floors.NOOP_PREVIEW,
+        "fixedCpuSeconds": round(fixed, 2),
+        "fixedAtN": smallest["count"],
+        "perResourceCpuMs": round(per_resource * 1000, 2),
+        "perResourceAtN": largest["count"],
+    }
+
+
+def _extra_cpu(size: Mapping[str, Any]) -> float:
+    row = next(r for r in size["thena"] if r["operation"] == floors.NOOP_PREVIEW)
+    return float(row["providerCpuSeconds"] - row["nullCpuSeconds"])
