@@ -29,7 +29,7 @@ class ApiTarget:
             base_url=base_url, headers={"x-api-key": key}, timeout=30, verify=tls_context()
         )
         self.created: list[str] = []
-        self._registry: tuple[str, str] | None = None
+        self._known_names: tuple[str, str] | None = None
 
     def team(self, name: str) -> str:
         """A team id for filters: THENA_LIVE_TEAM_ID in live mode, a made-up one locally."""
@@ -37,11 +37,11 @@ class ApiTarget:
 
     def registry_names(self) -> tuple[str, str]:
         """An event name and an activity identifier the target's registry really has."""
-        if self._registry is None:
+        if self._known_names is None:
             events = self.http.get(f"{API}/registry/events").json()
             activities = self.http.get(f"{API}/registry/activities").json()
-            self._registry = (events[0]["eventName"], activities[0]["uniqueIdentifier"])
-        return self._registry
+            self._known_names = (events[0]["eventName"], activities[0]["uniqueIdentifier"])
+        return self._known_names
 
     def body(self, **overrides: Any) -> dict[str, Any]:
         """A valid create body named zz-probe-*, with top-level fields replaced by ``overrides``."""

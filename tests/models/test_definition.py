@@ -154,11 +154,11 @@ def test_registry_cross_check_names_unknown_event_activity_and_version() -> None
         "autoUpgradeToLatestVersion": False,
         "version": 9,
     }
-    registry = Registry(
+    offered = Registry(
         event_names={"ticket:escalated": "EVT1"},
         activity_versions={"tickets:add-comment-platform": frozenset({1, 2})},
     )
-    found = [str(p) for p in registry_problems(WorkflowDefinition.model_validate(data), registry)]
+    found = [str(p) for p in registry_problems(WorkflowDefinition.model_validate(data), offered)]
     assert found[0].startswith(
         "triggerEvent: unknown trigger event 'ticket:escalatd'; did you mean"
     )
@@ -166,4 +166,4 @@ def test_registry_cross_check_names_unknown_event_activity_and_version() -> None
         "workflowDefinition[0].activity.version: activity 'tickets:add-comment-platform' has no "
         "version 9; available versions: 1, 2"
     )
-    assert registry.event_uid("EVT1") == "EVT1" and registry.event_uid("nope") is None
+    assert offered.event_uid("EVT1") == "EVT1" and offered.event_uid("nope") is None

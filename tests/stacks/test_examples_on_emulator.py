@@ -35,8 +35,8 @@ def registry_of(client: Any) -> Registry:
 def test_the_example_uses_only_registered_events_and_activities(
     thena_emulator: Any, workflow: LoadedWorkflow
 ) -> None:
-    registry = registry_of(thena_emulator.client)
-    assert [str(p) for p in registry_problems(workflow.definition, registry)] == []
+    offered = registry_of(thena_emulator.client)
+    assert [str(p) for p in registry_problems(workflow.definition, offered)] == []
 
 
 @pytest.mark.parametrize("workflow", LOCAL.workflows, ids=lambda w: w.stem)

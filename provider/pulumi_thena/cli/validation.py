@@ -289,10 +289,10 @@ def registry_report(
     problems = list(report.problems)
     for loaded in report.loaded:
         team = loaded.definition.team_id
-        registry = session.registry(None if team is None or "${" in team else team)
+        offered = session.registry(None if team is None or "${" in team else team)
         wire = loaded.definition.to_wire()
         document = read_yaml(project.root / loaded.file, loaded.file)
-        for problem in registry_problems(loaded.definition, registry):
+        for problem in registry_problems(loaded.definition, offered):
             if report.stack is None and "${" in str(value_at(wire, problem.path, "")):
                 continue
             line = None if isinstance(document, FileProblem) else document.line_of(problem.path)

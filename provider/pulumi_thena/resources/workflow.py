@@ -125,12 +125,12 @@ class WorkflowProvider(ResourceProvider):
         self, definition: WorkflowDefinition, props: Mapping[str, Any]
     ) -> list[CheckFailure]:
         try:
-            registry = current_session().registry(definition.team_id)
+            offered = current_session().registry(definition.team_id)
         except (ThenaError, WorkflowError) as error:
             return [CheckFailure("", f"{_label(props)}: cannot check the registries: {error}")]
         return [
             CheckFailure(p.path, f"{_label(props)}: {p.message}")
-            for p in registry_problems(definition, registry)
+            for p in registry_problems(definition, offered)
         ]
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
