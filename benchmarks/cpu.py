@@ -23,7 +23,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 
 from benchmarks.generate import TEAM_ID, bump_revision, workflow
 from pulumi_thena.client import ThenaClient
-from pulumi_thena.diff import OUTPUT_FIELDS
+from pulumi_thena.diff import OUTPUT_FIELDS, declared_inputs
 from pulumi_thena.emulator.registry import default_activities, default_events
 from pulumi_thena.models.filters import default_catalog_wire
 from pulumi_thena.resources import Session, Settings, WorkflowProvider, use_session
@@ -76,8 +76,12 @@ def seeded_session() -> Session:
 
 
 def program_props(definition: dict[str, Any], provider: str) -> dict[str, Any]:
-    """What the program declares for one workflow, as the provider receives it in ``check``."""
-    props = {**definition, "isActive": True, "owner": OWNER, "adoptExisting": False}
+    """What the program declares for one workflow, as the provider receives it in ``check``.
+
+    Programs declare the definition in canonical form (``declared_inputs``, as ``Workflow`` does).
+    """
+    props = {**declared_inputs(definition), "isActive": True, "owner": OWNER}
+    props["adoptExisting"] = False
     props.update({key: None for key in OUTPUT_FIELDS})
     shaped: dict[str, Any] = as_rpc({**props, "__provider": provider})
     return shaped

@@ -16,7 +16,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 stack = stack_from_config(PROJECT_DIR, pulumi.get_stack(), pulumi.Config("thena-workflows"))
 resources = {}
 for loaded in stack.workflows:
-    props = loaded.definition.to_wire()
+    props = loaded.definition.canonical().to_wire()
     props["isActive"] = stack.policy.is_active(loaded.stem, loaded.is_active)
     resources[loaded.stem] = NullWorkflow(loaded.stem, props)
 pulumi.export("workflows", {stem: resource.id for stem, resource in resources.items()})

@@ -96,7 +96,7 @@ def declare_workflows(loaded: Iterable[LoadedWorkflow], policy: StackPolicy) -> 
 
 def declare_workflow(workflow: LoadedWorkflow, policy: StackPolicy) -> Workflow:
     """The ``Workflow`` of one file: activation, deletion guards and former names applied."""
-    props: dict[str, Any] = workflow.definition.to_wire()
+    props: dict[str, Any] = workflow.definition.canonical().to_wire()
     props.pop("isActive", None)
     if workflow.uses_secrets:
         # Step inputs hold a secret: keep the whole steps list encrypted in state.

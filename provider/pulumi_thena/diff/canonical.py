@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
+from pulumi_thena.diff.keys import (
+    SECRET_SIG_KEY,
+    SETTINGS,
+    UNKNOWN,
+)
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
     Problem,
@@ -20,23 +26,6 @@ from pulumi_thena.models import (
     problems_from_validation_error,
     whole_to_int,
 )
-
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-"""Pulumi's marker for a value not known during preview (``pulumi.runtime.rpc.UNKNOWN``)."""
-
-_SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-
-OWNER = "owner"
-ADOPT_EXISTING = "adoptExisting"
-PROVIDER_KEY = "__provider"
-SETTINGS: tuple[str, ...] = (OWNER, ADOPT_EXISTING)
-"""Inputs that steer the provider and are never sent to the API or compared."""
-
-OUTPUT_FIELDS: tuple[str, ...] = ("uniqueIdentifier", "uid", "version", "createdAt", "updatedAt")
-"""Outputs that only the API can fill."""
-
-OWNER_METADATA_KEY = "pulumi-thena:owner"
-"""The reserved metadata key carrying the ownership marker; reads and diffs hide it."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +66,7 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain(item) for item in value]
     if isinstance(value, dict | Mapping):
-        if value.get(_SECRET_SIG_KEY) is not None and "value" in value:
+        if value.get(SECRET_SIG_KEY) is not None and "value" in value:
             return plain(value["value"])
         return {key: plain(item) for key, item in value.items()}
     return whole_to_int(value)
@@ -88,6 +77,22 @@ def definition_fields(props: Mapping[str, Any]) -> dict[str, Any]:
     return {key: plain(props[key]) for key in DEFINITION_FIELDS if props.get(key) is not None}
 
 
+def _known_fields(props: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The definition fields ready to validate, or None when a value is not known yet.
+
+    Validation itself turns whole floats into ints, so the values need walking only for a
+    secret envelope or an unknown. One ``repr`` (which runs in C) tells whether either may be
+    there; the walks confirm it. A 30-step definition costs about 0.1 ms instead of 0.3 ms.
+    """
+    fields = {key: props[key] for key in DEFINITION_FIELDS if props.get(key) is not None}
+    text = repr(fields)
+    if (UNKNOWN in text or "Unknown" in text) and contains_unknown(fields):
+        return None
+    if SECRET_SIG_KEY in text:
+        fields = {key: plain(value) for key, value in fields.items()}
+    return fields
+
+
 def canonical_inputs(props: Mapping[str, Any]) -> CanonicalResult:
     """Validate a property bag and return it in canonical form, or the problems found.
 
@@ -95,8 +100,8 @@ def canonical_inputs(props: Mapping[str, Any]) -> CanonicalResult:
     they are: nothing can be validated or sent until they are known.
     """
     settings = {key: plain(props[key]) for key in SETTINGS if key in props}
-    fields = definition_fields(props)
-    if contains_unknown(fields):
+    fields = _known_fields(props)
+    if fields is None:
         return CanonicalResult({**dict(props), **settings}, has_unknowns=True)
     try:
         definition = WorkflowDefinition.model_validate(fields)
@@ -110,18 +115,35 @@ def canonical_inputs(props: Mapping[str, Any]) -> CanonicalResult:
     return CanonicalResult({**canonical.to_wire(), **settings}, [], canonical)
 
 
+def declared_inputs(props: Mapping[str, Any]) -> dict[str, Any]:
+    """What a program declares, with the definition in canonical form when it is known and valid.
+
+    The provider's ``check`` then finds a workflow that did not change equal to the inputs it
+    returned last time, and answers without validating it again. A definition holding values
+    not known yet (outputs of other resources) or mistakes is passed on as it is: ``check``
+    resolves the first and reports the second with its field path.
+    """
+    fields = {key: props[key] for key in DEFINITION_FIELDS if props.get(key) is not None}
+    try:
+        definition = WorkflowDefinition.model_validate(fields)
+        if definition_problems(definition):
+            return dict(props)
+        wire = definition.canonical().to_wire()
+    except (ValidationError, PydanticSerializationError):  # an Output, or a mistake
+        return dict(props)
+    return {**props, **wire}
+
+
 def canonical_or_plain(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Canonical definition fields when they validate, else the plain values (old state)."""
-    result = canonical_inputs(props)
-    if result.definition is not None and not result.problems:
-        return {key: result.inputs[key] for key in DEFINITION_FIELDS if key in result.inputs}
+    """Canonical definition fields when they validate, else the plain values (old state).
+
+    For comparing only: the definition rules are not checked, as a comparison needs the
+    canonical order and defaults, not a verdict.
+    """
+    fields = _known_fields(props)
+    if fields is not None:
+        try:
+            return WorkflowDefinition.model_validate(fields).canonical().to_wire()
+        except ValidationError:
+            pass
     return definition_fields(props)
-
-
-def strip_owner(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in (metadata or {}).items() if k != OWNER_METADATA_KEY}
-
-
-def owner_marker(metadata: Mapping[str, Any] | None) -> str | None:
-    value = (metadata or {}).get(OWNER_METADATA_KEY)
-    return value if isinstance(value, str) else None

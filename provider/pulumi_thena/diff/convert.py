@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pulumi_thena.diff.canonical import OWNER_METADATA_KEY, plain, strip_owner
+from pulumi_thena.diff.canonical import plain
+from pulumi_thena.diff.keys import OWNER_METADATA_KEY, strip_owner
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
     Annotation,

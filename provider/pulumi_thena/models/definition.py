@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from pulumi_thena.models.base import DefinitionModel, FreeForm, Int, Number, StepRef
+from pulumi_thena.models.fields import DEFINITION_FIELDS
 
 OnFailure = Literal["ABORT", "CONTINUE", "COMPENSATE"]
 
@@ -115,10 +116,8 @@ class WorkflowDefinition(DefinitionModel):
         return wire
 
 
-DEFINITION_FIELDS: tuple[str, ...] = tuple(
+_MODEL_FIELDS = tuple(
     field.alias or name for name, field in WorkflowDefinition.model_fields.items()
 )
-"""The top-level definition fields by their wire names, in declaration order."""
-
-IMMUTABLE_FIELDS: frozenset[str] = frozenset({"type", "subType"})
-"""Fields the update endpoint does not accept: changing them means replacing the workflow."""
+if _MODEL_FIELDS != DEFINITION_FIELDS:  # pragma: no cover - a field added to one list only
+    raise RuntimeError(f"models/fields.py lists {DEFINITION_FIELDS}, the model has {_MODEL_FIELDS}")

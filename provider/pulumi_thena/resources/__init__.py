@@ -1,25 +1,9 @@
-"""Pulumi resources: one module per resource, each with its provider and Resource class."""
+"""Pulumi resources: one module per resource, each with its provider and Resource class.
 
-from pulumi_thena.resources.errors import (
-    ApiCallError,
-    ConfigurationError,
-    DefinitionError,
-    OwnershipError,
-    WorkflowError,
-)
-from pulumi_thena.resources.session import Session, Settings, configure_session, use_session
-from pulumi_thena.resources.workflow import Workflow, WorkflowProvider
+Names load on first use (the stub ``__init__.pyi`` lists them), so that importing one
+submodule, as the provider's no-op path does, does not import them all.
+"""
 
-__all__ = [
-    "ApiCallError",
-    "ConfigurationError",
-    "DefinitionError",
-    "OwnershipError",
-    "Session",
-    "Settings",
-    "Workflow",
-    "WorkflowError",
-    "WorkflowProvider",
-    "configure_session",
-    "use_session",
-]
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)

@@ -2,7 +2,8 @@
 
 The dynamic-provider host starts a fresh process for each engine operation and serves up to
 four calls at once, so everything here is built lazily, once per process, behind locks. The
-pickled provider holds none of it (no client, no key).
+pickled provider holds none of it (no client, no key). The client and the models are imported
+when first needed: an engine operation in which no workflow changed needs neither.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pulumi_thena.client import DEFAULT_BASE_URL, NotFoundError, ThenaClient
-from pulumi_thena.diff import owner_marker
-from pulumi_thena.models import Registry, RegistryActivity, RegistryEvent, Workflow
+from pulumi_thena.client.assumptions import DEFAULT_BASE_URL
+from pulumi_thena.client.errors import NotFoundError
+from pulumi_thena.diff.keys import owner_marker
 from pulumi_thena.resources.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from pulumi_thena.client.client import ThenaClient
+    from pulumi_thena.models import Registry, RegistryActivity, RegistryEvent, Workflow
 
 log = logging.getLogger("pulumi_thena.provider")
 T = TypeVar("T")
@@ -88,6 +93,8 @@ class Session:
                         "`pulumi config set --secret thena:apiKey <key>` "
                         "or set the THENA_API_KEY environment variable"
                     )
+                from pulumi_thena.client.client import ThenaClient  # deferred: see module doc
+
                 self._client = ThenaClient(
                     base_url=self.settings.api_url,
                     api_key=self.settings.api_key,
@@ -147,6 +154,8 @@ class Session:
 
 
 def _fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
+    from pulumi_thena.models.rules import Registry  # deferred: see module doc
+
     no_events: list[RegistryEvent] = []
     no_activities: list[RegistryActivity] = []
     events = _optional(lambda: client.list_events(team_id), no_events, "event registry")

@@ -1,0 +1,48 @@
+"""Thena Workflows API client: ``ThenaClient`` plus its configuration and error types."""
+
+from .assumptions import DEFAULT_BASE_URL, ApiPaths
+from .client import RawResponse, ThenaClient, WorkflowPages
+from .clock import Clock
+from .errors import (
+    AmbiguousWriteError,
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    ThenaApiError,
+    ThenaError,
+    ThenaTimeoutError,
+    ThenaTransportError,
+    UnexpectedResponseError,
+)
+from .retry import Decision, RetryPolicy, classify
+from .stats import ClientStats
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AmbiguousWriteError",
+    "ApiPaths",
+    "AuthenticationError",
+    "ClientStats",
+    "Clock",
+    "ConflictError",
+    "Decision",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "RawResponse",
+    "RetryPolicy",
+    "ServerError",
+    "ThenaApiError",
+    "ThenaClient",
+    "ThenaError",
+    "ThenaTimeoutError",
+    "ThenaTransportError",
+    "UnexpectedResponseError",
+    "WorkflowPages",
+    "classify",
+]

@@ -1,0 +1,53 @@
+"""Property names, Pulumi's wire markers, the owner marker and the raw comparison: no pydantic.
+
+This is all the provider needs for an unchanged workflow, the common case of every engine
+operation, so it imports nothing heavier than the standard library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pulumi_thena.models.fields import DEFINITION_FIELDS
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""Pulumi's marker for a value not known during preview (``pulumi.runtime.rpc.UNKNOWN``)."""
+
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+"""The key of Pulumi's RPC secret envelope (``{SECRET_SIG_KEY: ..., "value": ...}``)."""
+
+OWNER = "owner"
+ADOPT_EXISTING = "adoptExisting"
+PROVIDER_KEY = "__provider"
+SETTINGS: tuple[str, ...] = (OWNER, ADOPT_EXISTING)
+"""Inputs that steer the provider and are never sent to the API or compared."""
+
+INPUT_FIELDS: tuple[str, ...] = DEFINITION_FIELDS + SETTINGS
+"""Every input ``check`` returns: the definition fields and the settings."""
+
+OUTPUT_FIELDS: tuple[str, ...] = ("uniqueIdentifier", "uid", "version", "createdAt", "updatedAt")
+"""Outputs that only the API can fill."""
+
+OWNER_METADATA_KEY = "pulumi-thena:owner"
+"""The reserved metadata key carrying the ownership marker; reads and diffs hide it."""
+
+
+def raw_changes(old: Mapping[str, Any], new: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
+    """The ``keys`` whose values differ as they are (a missing key and ``None`` are alike).
+
+    Dict and list equality runs in C and ``1 == 1.0``, so this costs microseconds. Values that
+    are equal here are equal in canonical form too; values that differ may still be equal in
+    canonical form (steps in another order, a default written out), which is for the caller
+    to decide when it matters.
+    """
+    return [key for key in keys if old.get(key) != new.get(key)]
+
+
+def strip_owner(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (metadata or {}).items() if k != OWNER_METADATA_KEY}
+
+
+def owner_marker(metadata: Mapping[str, Any] | None) -> str | None:
+    value = (metadata or {}).get(OWNER_METADATA_KEY)
+    return value if isinstance(value, str) else None

@@ -1,0 +1,383 @@
+"""The Workflow resource's lifecycle: full check and diff, create, read, update and delete.
+
+``workflow.WorkflowProvider`` answers an unchanged workflow itself and hands everything else to
+the functions here, which need the models, the client and the canonical form (a fifth of a
+second to import, paid only by an engine operation that has something to do).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec, TypeVar
+
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    UpdateResult,
+)
+
+from pulumi_thena.client import (
+    AmbiguousWriteError,
+    NotFoundError,
+    ThenaError,
+    UnexpectedResponseError,
+)
+from pulumi_thena.diff import (
+    ADOPT_EXISTING,
+    OWNER,
+    canonical_inputs,
+    canonical_or_plain,
+    changed_fields,
+    contains_unknown,
+    create_body,
+    definition_fields,
+    live_to_inputs,
+    owner_marker,
+    raw_changes,
+    replacement_fields,
+    to_api_body,
+)
+from pulumi_thena.models import (
+    DEFINITION_FIELDS,
+    IMMUTABLE_FIELDS,
+    WorkflowDefinition,
+    registry_problems,
+)
+from pulumi_thena.models import (
+    Workflow as LiveWorkflow,
+)
+from pulumi_thena.resources.errors import (
+    ApiCallError,
+    DefinitionError,
+    OwnershipError,
+    WorkflowError,
+)
+from pulumi_thena.resources.session import Session, current_session
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# A write whose outcome is unknown: no answer, or a success status with an unreadable body (the
+# change most likely landed). Either way, read what is there before writing again.
+UNKNOWN_OUTCOME = (AmbiguousWriteError, UnexpectedResponseError)
+
+
+def _label(props: Mapping[str, Any]) -> str:
+    return f"workflow '{props.get('name', '?')}' (resource {props.get(OWNER, '?')})"
+
+
+def _reporting(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Turn client errors into one-line WorkflowErrors naming the workflow and what to do."""
+
+    def wrap(method: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(method)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            props = next((a for a in reversed(args) if isinstance(a, Mapping)), {})
+            try:
+                return method(*args, **kwargs)
+            except WorkflowError as error:
+                raise type(error)(f"{action} {_label(props)}: {error}") from None
+            except ThenaError as error:
+                raise ApiCallError(
+                    f"{action} {_label(props)} failed: {error}. Nothing else was changed; "
+                    "fix the cause and run `pulumi up` again (a re-run is safe)."
+                ) from error
+
+        return run
+
+    return wrap
+
+
+def check(olds: Mapping[str, Any], props: Mapping[str, Any]) -> CheckResult:
+    """Validate and canonicalize ``props`` (settings included, no outputs), then cross-check."""
+    result = canonical_inputs(props)
+    failures = [CheckFailure(p.path, f"{_label(props)}: {p.message}") for p in result.problems]
+    if failures or result.has_unknowns or result.definition is None:
+        return CheckResult(result.inputs, failures)
+    if olds and set(raw_changes(olds, result.inputs, DEFINITION_FIELDS)) <= {"isActive"}:
+        # Validated when last applied; activation names nothing a registry could refuse.
+        return CheckResult(result.inputs, [])
+    return CheckResult(result.inputs, _registry_failures(result.definition, props))
+
+
+def _registry_failures(
+    definition: WorkflowDefinition, props: Mapping[str, Any]
+) -> list[CheckFailure]:
+    try:
+        offered = current_session().registry(definition.team_id)
+    except (ThenaError, WorkflowError) as error:
+        return [CheckFailure("", f"{_label(props)}: cannot check the registries: {error}")]
+    return [
+        CheckFailure(p.path, f"{_label(props)}: {p.message}")
+        for p in registry_problems(definition, offered)
+    ]
+
+
+def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
+    if contains_unknown(definition_fields(news)):
+        known = {k: v for k, v in news.items() if not contains_unknown(v)}
+        replaces = [f for f in IMMUTABLE_FIELDS if f in known and known[f] != olds.get(f)]
+        return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
+    changed = changed_fields(olds, news, new_is_canonical=True)  # news are check's output
+    replaces = replacement_fields(changed)
+    return DiffResult(
+        changes=bool(changed),
+        replaces=replaces,
+        delete_before_replace=True if replaces else None,
+    )
+
+
+@_reporting("creating")
+def create(props: dict[str, Any]) -> CreateResult:
+    session = current_session()
+    inputs = _canonical(props)
+    owner = str(props[OWNER])
+    existing = _find_existing(session, inputs, owner, bool(props.get(ADOPT_EXISTING)))
+    if existing is not None:
+        live = _converge(session, existing, inputs, owner)
+    else:
+        live = _post(session, inputs, owner)
+    return CreateResult(live.unique_identifier, _outputs(inputs, live, props))
+
+
+@_reporting("reading")
+def read(id_: str, props: dict[str, Any]) -> ReadResult:
+    live = current_session().find_live(id_)
+    if live is None:
+        return ReadResult(None, {})
+    live_inputs = live_to_inputs(live, canonical_or_plain(props))
+    settings = {k: props[k] for k in (OWNER, ADOPT_EXISTING) if k in props}
+    return ReadResult(id_, _outputs(live_inputs, live, props), {**live_inputs, **settings})
+
+
+@_reporting("updating")
+def update(id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    session = current_session()
+    inputs = _canonical(news)
+    owner = str(news[OWNER])
+    fields = [f for f in changed_fields(olds, inputs, new_is_canonical=True) if f != "isActive"]
+    if owner_marker(olds.get("metadata")) is None and OWNER in olds and olds[OWNER] != owner:
+        fields = sorted({*fields, "metadata"})  # re-stamp after a rename (alias)
+    live = _apply(session, id_, inputs, owner, fields)
+    return UpdateResult(_outputs(inputs, live, news))
+
+
+@_reporting("deleting")
+def delete(id_: str, props: dict[str, Any]) -> None:
+    session = current_session()
+    live = session.find_live(id_)
+    if live is None:
+        return
+    marker, owner = owner_marker(live.metadata), props.get(OWNER)
+    if marker is not None and owner is not None and marker != owner:
+        raise OwnershipError(
+            f"the live workflow {id_} is marked as owned by '{marker}', not by this resource; "
+            "it was not deleted. Remove it from this stack with `pulumi state delete` "
+            "if the other owner keeps it"
+        )
+    with contextlib.suppress(NotFoundError):  # already gone counts as done
+        session.client().delete_workflow(id_)
+    session.forget(id_)
+
+
+def _canonical(props: Mapping[str, Any]) -> dict[str, Any]:
+    result = canonical_inputs(props)
+    if result.problems:
+        raise DefinitionError("; ".join(str(p) for p in result.problems))
+    return result.inputs
+
+
+def _event_uid(session: Session, inputs: Mapping[str, Any]) -> str | None:
+    return session.registry(inputs.get("teamId")).event_uid(str(inputs["triggerEvent"]))
+
+
+def _find_existing(
+    session: Session, inputs: Mapping[str, Any], owner: str, adopt: bool, *, fresh: bool = False
+) -> LiveWorkflow | None:
+    """A workflow this resource already owns (a create whose answer was lost), or one to adopt."""
+    kind = (inputs.get("type"), inputs.get("subType"))
+    owned = [wf for wf in session.find_owned(owner, fresh=fresh) if (wf.type, wf.sub_type) == kind]
+    if len(owned) > 1:
+        ids = ", ".join(wf.unique_identifier for wf in owned)
+        raise OwnershipError(
+            f"{len(owned)} workflows ({ids}) carry this resource's owner marker; "
+            "delete all but one in Thena, then run `pulumi up` again"
+        )
+    if owned or not adopt:
+        return owned[0] if owned else None
+    return _adoptable(session, inputs, owner)
+
+
+def _adoptable(session: Session, inputs: Mapping[str, Any], owner: str) -> LiveWorkflow | None:
+    same = [
+        wf
+        for wf in session.org().values()
+        if wf.name == inputs["name"] and wf.team_id == inputs.get("teamId")
+    ]
+    foreign = [wf for wf in same if owner_marker(wf.metadata) not in (None, owner)]
+    unmarked = [wf for wf in same if owner_marker(wf.metadata) is None]
+    if foreign and not unmarked:
+        raise OwnershipError(
+            f"workflow {foreign[0].unique_identifier} of that name and team is managed by "
+            f"'{owner_marker(foreign[0].metadata)}'; adoptExisting only takes over unmanaged "
+            "workflows. Rename this one or remove it from the other stack first"
+        )
+    if len(unmarked) > 1:
+        ids = ", ".join(wf.unique_identifier for wf in unmarked)
+        raise OwnershipError(
+            f"adoptExisting found {len(unmarked)} workflows of that name and team ({ids}); "
+            "delete or rename the extra ones in Thena so that exactly one remains"
+        )
+    if unmarked and (unmarked[0].type, unmarked[0].sub_type) != (
+        inputs.get("type"),
+        inputs.get("subType"),
+    ):
+        raise DefinitionError(
+            f"the existing workflow {unmarked[0].unique_identifier} has type "
+            f"{unmarked[0].type}/{unmarked[0].sub_type}, which cannot be changed; set type and "
+            "subType in the definition to match it"
+        )
+    return unmarked[0] if unmarked else None
+
+
+def _post(session: Session, inputs: Mapping[str, Any], owner: str) -> LiveWorkflow:
+    client = session.client()
+    body = create_body(inputs, owner, _event_uid(session, inputs))
+    try:
+        created = client.create_workflow(body)
+    except UNKNOWN_OUTCOME:
+        # The workflow may exist now: list the org again (not the cache) before deciding.
+        found = _find_existing(session, inputs, owner, adopt=False, fresh=True)
+        if found is not None:
+            return _converge(session, found, inputs, owner)
+        created = client.create_workflow(body)
+    session.remember(created)
+    return _toggle_to(session, created, bool(inputs.get("isActive", True)))
+
+
+def _converge(
+    session: Session, live: LiveWorkflow, inputs: Mapping[str, Any], owner: str
+) -> LiveWorkflow:
+    """Bring an existing workflow to the inputs with the fewest writes."""
+    differing = changed_fields(live_to_inputs(live, inputs), inputs, new_is_canonical=True)
+    fields = [f for f in differing if f != "isActive"]
+    if owner_marker(live.metadata) != owner:
+        fields = sorted({*fields, "metadata"})
+    return _apply(session, live.unique_identifier, inputs, owner, fields, current=live)
+
+
+def _apply(
+    session: Session,
+    id_: str,
+    inputs: Mapping[str, Any],
+    owner: str,
+    fields: list[str],
+    current: LiveWorkflow | None = None,
+) -> LiveWorkflow:
+    """PATCH ``fields`` and set activation, deactivating before and activating after a PATCH."""
+    if blocked := [f for f in fields if f in IMMUTABLE_FIELDS]:
+        raise DefinitionError(
+            f"{', '.join(blocked)} cannot be changed in place; the engine replaces the workflow"
+        )
+    wanted = bool(inputs.get("isActive", True))
+    if not fields:
+        live = current or _require_live(session, id_)
+        return _toggle_to(session, live, wanted)
+    if not wanted:
+        live = current or _require_live(session, id_)
+        _toggle_to(session, live, wanted)
+    patched = _patch(session, id_, inputs, owner, fields)
+    return _toggle_to(session, patched, wanted)
+
+
+def _require_live(session: Session, id_: str) -> LiveWorkflow:
+    live = session.find_live(id_)
+    if live is None:
+        raise ApiCallError(
+            f"workflow {id_} no longer exists in Thena; run `pulumi refresh` so that the next "
+            "`pulumi up` creates it again"
+        )
+    return live
+
+
+def _patch(
+    session: Session, id_: str, inputs: Mapping[str, Any], owner: str, fields: list[str]
+) -> LiveWorkflow:
+    client = session.client()
+    event_uid = _event_uid(session, inputs) if "triggerEvent" in fields else None
+    try:
+        patched = client.update_workflow(id_, to_api_body(inputs, fields, owner, event_uid))
+    except UNKNOWN_OUTCOME:
+        # Read what landed and write only what still differs, so the version is bumped once.
+        live = client.get_workflow(id_)
+        current = live_to_inputs(live, inputs)
+        still = [f for f in changed_fields(current, inputs, new_is_canonical=True) if f in fields]
+        if not still and owner_marker(live.metadata) == owner:
+            session.remember(live)
+            return live
+        patched = client.update_workflow(
+            id_, to_api_body(inputs, still or ["metadata"], owner, event_uid)
+        )
+    session.remember(patched)
+    return patched
+
+
+def _toggle_to(session: Session, live: LiveWorkflow, wanted: bool) -> LiveWorkflow:
+    """Toggle only when the known state differs, and check the answer (toggle flips, U-9)."""
+    if live.is_active is None:
+        live = _with_known_activation(session, live)
+    if live.is_active == wanted:
+        return live
+    client = session.client()
+    try:
+        toggled = client.toggle_workflow(live.unique_identifier)
+    except UNKNOWN_OUTCOME:
+        toggled = client.get_workflow(live.unique_identifier)
+        if toggled.is_active != wanted:
+            toggled = client.toggle_workflow(live.unique_identifier)
+    if toggled.is_active != wanted:
+        raise ApiCallError(
+            f"toggling workflow {live.unique_identifier} left isActive={toggled.is_active}, "
+            f"expected {wanted}; check it in Thena and run `pulumi up` again"
+        )
+    session.remember(toggled)
+    return toggled
+
+
+def _with_known_activation(session: Session, live: LiveWorkflow) -> LiveWorkflow:
+    """The workflow read again when an answer left out ``isActive``; an error if still unknown."""
+    client = session.client()
+    fetched = client.get_workflow(live.unique_identifier)
+    if fetched.is_active is None:
+        path = client.paths.workflow.format(unique_identifier=live.unique_identifier)
+        raise ApiCallError(
+            f"GET {path} does not say whether workflow {live.unique_identifier} is active (no "
+            "isActive in the answer); a toggle flips the state, so it was not called. Check "
+            "the workflow's activation in Thena and run `pulumi up` again"
+        )
+    session.remember(fetched)
+    return fetched
+
+
+def _outputs(
+    inputs: Mapping[str, Any], live: LiveWorkflow, props: Mapping[str, Any]
+) -> dict[str, Any]:
+    outs = {key: inputs[key] for key in DEFINITION_FIELDS if key in inputs}
+    outs[OWNER] = props.get(OWNER)
+    outs[ADOPT_EXISTING] = bool(props.get(ADOPT_EXISTING, False))
+    if live.is_active is not None:
+        outs["isActive"] = live.is_active
+    api = {
+        "uniqueIdentifier": live.unique_identifier,
+        "uid": live.uid,
+        "version": live.version,
+        "createdAt": live.created_at,
+        "updatedAt": live.updated_at,
+    }
+    outs.update({key: value for key, value in api.items() if value is not None})
+    return outs
