@@ -12,6 +12,7 @@ import time
 
 import httpx
 
+from benchmarks.cpu import registry_transport
 from pulumi_thena.client import ThenaClient
 from pulumi_thena.models import Workflow
 from pulumi_thena.resources import Session, Settings
@@ -63,3 +64,28 @@ def test_lookups_and_writes_from_several_threads_at_once() -> None:
         thread.join()
     assert errors == []
     assert len(session.org()) > LISTED
+
+
+def test_the_three_registry_reads_wait_on_the_network_together() -> None:
+    """Each answer waits until all three requests are in flight; one after another would fail."""
+
+
+    served = registry_transport()
+    all_in_flight = threading.Barrier(3, timeout=5)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        try:
+            all_in_flight.wait()
+        except threading.BrokenBarrierError:
+            return httpx.Response(500, json={"message": "registry reads came one at a time"})
+        return served.handle_request(request)
+
+    client = ThenaClient(
+        "http://registry.invalid",
+        "registry",
+        transport=httpx.MockTransport(answer),
+        rate_limit_rps=None,
+    )
+    session = Session(Settings(api_url=client.base_url, api_key="registry"), client)
+    registry = session.registry("team-1")
+    assert registry.event_names and registry.activity_versions

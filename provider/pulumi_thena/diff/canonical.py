@@ -88,9 +88,14 @@ def _known_fields(props: Mapping[str, Any]) -> dict[str, Any] | None:
     text = repr(fields)
     if (UNKNOWN in text or "Unknown" in text) and contains_unknown(fields):
         return None
-    if SECRET_SIG_KEY in text:
-        fields = {key: plain(value) for key, value in fields.items()}
-    return fields
+    return unwrapped(fields, text)
+
+
+def unwrapped(values: dict[str, Any], text: str | None = None) -> dict[str, Any]:
+    """``values`` with secret envelopes unwrapped, walked only if ``repr`` shows an envelope."""
+    if SECRET_SIG_KEY in (repr(values) if text is None else text):
+        return {key: plain(value) for key, value in values.items()}
+    return values
 
 
 def canonical_inputs(props: Mapping[str, Any]) -> CanonicalResult:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pulumi_thena.diff.canonical import plain
+from pulumi_thena.diff.canonical import plain, unwrapped
 from pulumi_thena.diff.keys import OWNER_METADATA_KEY, strip_owner
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
@@ -69,11 +69,11 @@ def live_to_inputs(live: Workflow, last: Mapping[str, Any] | None = None) -> dic
         "metadata": strip_owner(live.metadata),
         "isActive": live.is_active,
     }
-    raw = {key: plain(value) for key, value in raw.items() if value is not None}
+    raw = unwrapped({key: value for key, value in raw.items() if value is not None})
     try:
         definition = WorkflowDefinition.model_validate(prune(WorkflowDefinition, raw))
     except ValidationError:
-        return raw
+        return {key: plain(value) for key, value in raw.items()}
     return definition.canonical().to_wire()
 
 

@@ -31,7 +31,6 @@ from pulumi_thena.diff import (
     ADOPT_EXISTING,
     OWNER,
     canonical_inputs,
-    canonical_or_plain,
     changed_fields,
     contains_unknown,
     create_body,
@@ -150,7 +149,7 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
     live = current_session().find_live(id_)
     if live is None:
         return ReadResult(None, {})
-    live_inputs = live_to_inputs(live, canonical_or_plain(props))
+    live_inputs = live_to_inputs(live, props)  # state's last values, in whatever form
     settings = {k: props[k] for k in (OWNER, ADOPT_EXISTING) if k in props}
     return ReadResult(id_, _outputs(live_inputs, live, props), {**live_inputs, **settings})
 

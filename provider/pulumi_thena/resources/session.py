@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -154,15 +155,26 @@ class Session:
 
 
 def _fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
+    """The three registry reads, at once: one round trip of waiting instead of three."""
     from pulumi_thena.models.rules import Registry  # deferred: see module doc
 
     no_events: list[RegistryEvent] = []
     no_activities: list[RegistryActivity] = []
-    events = _optional(lambda: client.list_events(team_id), no_events, "event registry")
-    activities = _optional(
-        lambda: client.list_activities(team_id), no_activities, "activity registry"
-    )
-    catalog = _optional(client.get_filter_operators, None, "filter-operator catalogue")
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="thena-registry") as pool:
+        events_read = pool.submit(
+            _optional, lambda: client.list_events(team_id), no_events, "event registry"
+        )
+        activities_read = pool.submit(
+            _optional, lambda: client.list_activities(team_id), no_activities, "activity registry"
+        )
+        catalog_read = pool.submit(
+            _optional, client.get_filter_operators, None, "filter-operator catalogue"
+        )
+        events, activities, catalog = (
+            events_read.result(),
+            activities_read.result(),
+            catalog_read.result(),
+        )
     versions: dict[str, set[int]] = {}
     for activity in activities:
         bucket = versions.setdefault(activity.unique_identifier, set())
