@@ -104,26 +104,30 @@ def _row_misses(row: Mapping[str, Any], where: str) -> list[str]:
 
 
 def provider_overhead(results: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The provider process's CPU beyond the null provider's, in a no-op preview.
+    """The provider process's CPU beyond the null provider's: a no-op preview and a refresh.
 
-    At the smallest N nearly all of the difference is start-up (imports); what the largest N
-    adds on top of it, divided by N, is the cost per resource.
+    The no-op preview takes the unchanged path (no models, no client); the refresh reads and
+    projects back every workflow, the full path. At the smallest N nearly all of the difference
+    is start-up (imports); what the largest N adds on top of it, divided by N, is the cost per
+    resource.
     """
     sizes = results["sizes"]
     if len(sizes) < 2:
         return None
     smallest, largest = sizes[0], sizes[-1]
-    fixed = _extra_cpu(smallest)
-    per_resource = (_extra_cpu(largest) - fixed) / largest["count"]
-    return {
-        "operation": floors.NOOP_PREVIEW,
-        "fixedCpuSeconds": round(fixed, 2),
-        "fixedAtN": smallest["count"],
-        "perResourceCpuMs": round(per_resource * 1000, 2),
-        "perResourceAtN": largest["count"],
-    }
+    overhead = {}
+    for operation in (floors.NOOP_PREVIEW, floors.REFRESH):
+        fixed = _extra_cpu(smallest, operation)
+        per_resource = (_extra_cpu(largest, operation) - fixed) / largest["count"]
+        overhead[operation] = {
+            "fixedCpuSeconds": round(fixed, 2),
+            "fixedAtN": smallest["count"],
+            "perResourceCpuMs": round(per_resource * 1000, 2),
+            "perResourceAtN": largest["count"],
+        }
+    return overhead
 
 
-def _extra_cpu(size: Mapping[str, Any]) -> float:
-    row = next(r for r in size["thena"] if r["operation"] == floors.NOOP_PREVIEW)
+def _extra_cpu(size: Mapping[str, Any], operation: str) -> float:
+    row = next(r for r in size["thena"] if r["operation"] == operation)
     return float(row["providerCpuSeconds"] - row["nullCpuSeconds"])
