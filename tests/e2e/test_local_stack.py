@@ -236,6 +236,36 @@ def test_8_subtype_change_deletes_then_recreates(project: PulumiProject, org: Or
     assert new["uniqueIdentifier"] != old["uniqueIdentifier"] and new["subType"] == "AI_AGENT"
 
 
+def test_8b_a_rename_moves_the_marker_and_frees_the_old_name(
+    project: PulumiProject, org: Org
+) -> None:
+    old, new = "comment-mirror-webhook", "comment-mirror-renamed"
+    before = org.by_owner(old)
+    renamed = project.workflow_file(new)
+    project.workflow_file(old).rename(renamed)
+    edit(renamed, lambda d: d.update(previousNames=[old]))
+    org.mark()
+    project.run("up", "--yes", "--skip-preview")
+    assert org.writes() == {PATCH: 1}  # the owner marker, nothing else
+    after = org.by_owner(new)
+    assert after["uniqueIdentifier"] == before["uniqueIdentifier"]
+    assert {k: after[k] for k in ("name", "workflowDefinition")} == {
+        k: before[k] for k in ("name", "workflowDefinition")
+    }
+    # Once deployed, the old name may be dropped from the file and used again: a new file of
+    # that name is a new workflow, not the renamed one adopted again.
+    edit(renamed, lambda d: d.pop("previousNames"))
+    data = yaml.safe_load(renamed.read_text())
+    project.workflow_file(old).write_text(
+        yaml.safe_dump({**data, "name": "Comment mirror, second"}, sort_keys=False)
+    )
+    org.mark()
+    project.run("up", "--yes", "--skip-preview")
+    assert org.writes() == {CREATE: 1}
+    assert org.by_owner(new)["name"] == before["name"]
+    assert org.by_owner(old)["uniqueIdentifier"] != before["uniqueIdentifier"]
+
+
 def test_9_the_key_is_nowhere_and_the_provider_is_tiny(
     project: PulumiProject, api_key: str
 ) -> None:
@@ -243,7 +273,7 @@ def test_9_the_key_is_nowhere_and_the_provider_is_tiny(
     assert api_key not in exported
     resources = json.loads(exported)["deployment"]["resources"]
     workflows = [r for r in resources if r["type"] == "pulumi-python:dynamic/thena:Workflow"]
-    assert len(workflows) == len(EXAMPLES) + 1
+    assert len(workflows) == len(EXAMPLES) + 2  # + the adopted one, + the old name reused
     for resource in workflows:
         provider = resource["outputs"]["__provider"]
         assert isinstance(provider, str) and len(provider) < 200

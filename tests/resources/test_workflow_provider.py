@@ -12,6 +12,7 @@ from tests.fixtures import small, steps
 from tests.support import CREATE, DELETE, PATCH, TOGGLE, Calls, fresh_session
 
 OWNER = "thena-workflows/local/escalation"
+RENAMED = "thena-workflows/local/escalation-renamed"
 
 
 def props(owner: str = OWNER, **overrides: Any) -> dict[str, Any]:
@@ -145,6 +146,24 @@ def test_diff(provider: WorkflowProvider) -> None:
     assert renamed.changes is True and renamed.replaces == []
     replaced = provider.diff("x", outs, checked(provider, props(subType="AI_AGENT")))
     assert replaced.replaces == ["subType"] and replaced.delete_before_replace is True
+    moved = provider.diff("x", outs, checked(provider, props(owner=RENAMED)))
+    assert moved.changes is True and moved.replaces == []
+
+
+def test_a_rename_through_an_alias_moves_the_marker_in_one_patch(
+    provider: WorkflowProvider, thena_emulator: Any, calls: Calls
+) -> None:
+    id_, outs = created(provider, props())
+    calls.reset()
+    result = provider.update(id_, outs, checked(provider, props(owner=RENAMED)))
+    assert calls.writes() == {PATCH: 1}
+    [stored] = live(thena_emulator)
+    assert stored["metadata"][OWNER_METADATA_KEY] == RENAMED and stored["version"] == 2
+    assert result.outs is not None and result.outs["owner"] == RENAMED
+    # A new resource of the old name no longer takes this workflow for its own lost create.
+    fresh_session(thena_emulator)
+    other, _ = created(provider, props())
+    assert other != id_ and len(live(thena_emulator)) == 2
 
 
 # update ---------------------------------------------------------------------------------

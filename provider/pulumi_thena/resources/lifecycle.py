@@ -123,9 +123,10 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
         replaces = [f for f in IMMUTABLE_FIELDS if f in known and known[f] != olds.get(f)]
         return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
     changed = changed_fields(olds, news, new_is_canonical=True)  # news are check's output
+    moved = olds.get(OWNER) != news.get(OWNER)  # renamed through an alias: re-stamp the marker
     replaces = replacement_fields(changed)
     return DiffResult(
-        changes=bool(changed),
+        changes=bool(changed) or moved,
         replaces=replaces,
         delete_before_replace=True if replaces else None,
     )
@@ -160,8 +161,8 @@ def update(id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult
     inputs = _canonical(news)
     owner = str(news[OWNER])
     fields = [f for f in changed_fields(olds, inputs, new_is_canonical=True) if f != "isActive"]
-    if owner_marker(olds.get("metadata")) is None and OWNER in olds and olds[OWNER] != owner:
-        fields = sorted({*fields, "metadata"})  # re-stamp after a rename (alias)
+    if olds.get(OWNER) != owner:
+        fields = sorted({*fields, "metadata"})  # renamed through an alias: move the marker
     live = _apply(session, id_, inputs, owner, fields)
     return UpdateResult(_outputs(inputs, live, news))
 

@@ -47,6 +47,10 @@ if TYPE_CHECKING:
 
 _INPUTS = frozenset(INPUT_FIELDS)
 
+# What diff compares: the definition, and the owner (after a rename through an alias the marker
+# in Thena must follow, or a new resource of the old name would adopt this workflow as its own).
+_COMPARED = (*DEFINITION_FIELDS, OWNER)
+
 # Inputs that can change without a new validation: their values are taken as they are.
 _SETTINGS_TYPES: dict[str, type] = {"isActive": bool, ADOPT_EXISTING: bool, OWNER: str}
 
@@ -75,7 +79,7 @@ class WorkflowProvider(ResourceProvider):
         return result
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        if not raw_changes(olds, news, DEFINITION_FIELDS):
+        if not raw_changes(olds, news, _COMPARED):
             return DiffResult(changes=False, replaces=[])
         result: DiffResult = _lifecycle().diff(olds, news)
         return result
