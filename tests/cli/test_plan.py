@@ -107,13 +107,21 @@ def test_files_left_out_by_include_are_deleted(project: Project) -> None:
     assert _actions(report) == {"escalation-note": "unchanged", "slack-alert": "delete"}
 
 
-def test_previous_names_keep_the_match(project: Project) -> None:
+def test_previous_names_keep_the_match_and_the_marker_moves(project: Project) -> None:
     project.deploy()
     (project.workflows / "slack-alert.yaml").unlink()
     project.write("new-alert", "previousNames: [slack-alert]\n" + ALERT)
     code, report = _plan(project)
-    assert code == EXIT_OK, report
-    assert report["items"][1]["matchedBy"] == "owner"
+    assert code == EXIT_DIFFERENCES, report
+    item = report["items"][1]
+    assert (item["action"], item["matchedBy"], item["fields"]) == ("update", "owner", ["metadata"])
+    assert item["changes"] == [
+        {
+            "path": f"metadata.{OWNER_METADATA_KEY}",
+            "live": "thena-workflows/test/slack-alert",
+            "wanted": "thena-workflows/test/new-alert",
+        }
+    ]
 
 
 def test_adopt_existing_matches_by_name_and_team(project: Project) -> None:
@@ -216,3 +224,15 @@ def test_a_bad_key_is_rejected_and_never_shown(project: Project) -> None:
     assert result.exit_code == EXIT_ERROR
     assert "rejected the API key (401)" in result.stderr
     assert "not-the-key-0815" not in result.output
+
+
+def test_retain_on_delete_is_no_change_to_the_org(project: Project) -> None:
+    project.deploy()
+    (project.workflows / "slack-alert.yaml").unlink()
+    project.write_stack("test", **{"thena-workflows:retainOnDelete": True})
+    code, report = _plan(project)
+    assert code == EXIT_OK, report
+    assert _actions(report) == {"escalation-note": "unchanged", "slack-alert": "retain"}
+    assert "keeps it in Thena" in report["items"][1]["note"]
+    result = project.run("plan", "--stack", "test")
+    assert "Plan: no differences; 1 unchanged; 1 retained; 0 unmanaged." in result.stdout

@@ -25,6 +25,7 @@ ACTION_STYLE = {
     Action.DELETE: "red",
     Action.CONFLICT: "bold red",
     Action.UNCHANGED: "dim",
+    Action.RETAIN: "dim",
 }
 ACTION_SYMBOL = {
     Action.CREATE: "+",
@@ -34,6 +35,7 @@ ACTION_SYMBOL = {
     Action.DELETE: "-",
     Action.CONFLICT: "!",
     Action.UNCHANGED: " ",
+    Action.RETAIN: "=",
 }
 STATUS_STYLE = {"FINISHED": "green", "FAILED": "red", "UNAUTHORIZED": "red"}
 VERDICT_STYLE = {Verdict.HELD: "green", Verdict.NOT_HELD: "bold red", Verdict.NOT_CHECKED: "dim"}
@@ -95,7 +97,9 @@ def _plan_summary(result: Plan) -> str:
     counts = result.counts()
     changes = [f"{counts[a.value]} {words}" for a, words in PLAN_WORDS.items() if counts[a.value]]
     head = ", ".join(changes) if changes else "no differences"
-    return f"Plan: {head}; {counts['unchanged']} unchanged; {len(result.unmanaged)} unmanaged."
+    retained = f"{counts['retain']} retained; " if counts["retain"] else ""
+    unmanaged = len(result.unmanaged)
+    return f"Plan: {head}; {counts['unchanged']} unchanged; {retained}{unmanaged} unmanaged."
 
 
 def _unmanaged(out: Output, result: Plan) -> None:

@@ -23,6 +23,7 @@ from pulumi_thena.definitions.policy import StackPolicy
 from pulumi_thena.definitions.stack import StackDefinitions
 from pulumi_thena.definitions.variables import REDACTED
 from pulumi_thena.diff import (
+    OWNER_METADATA_KEY,
     canonical_or_plain,
     changed_fields,
     field_changes,
@@ -48,6 +49,11 @@ class Action(StrEnum):
     DELETE = "delete"
     CONFLICT = "conflict"
     UNCHANGED = "unchanged"
+    RETAIN = "retain"
+    """No file defines it, and retainOnDelete keeps it in Thena: no change to the org."""
+
+
+NO_CHANGE = frozenset({Action.UNCHANGED, Action.RETAIN})
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return any(item.action is not Action.UNCHANGED for item in self.items)
+        return any(item.action not in NO_CHANGE for item in self.items)
 
     def counts(self) -> dict[str, int]:
         return {action.value: sum(i.action is action for i in self.items) for action in Action}
@@ -191,10 +197,26 @@ def _plan_file(
         )
         return _item(loaded, Action.CONFLICT, note=note), ids
     if owned:
-        return compare_file(loaded, policy, owned[0], matched_by="owner"), ids
+        item = compare_file(loaded, policy, owned[0], matched_by="owner")
+        return _with_marker_moved(item, owner_marker(owned[0].metadata), prefix + loaded.stem), ids
     if loaded.adopt_existing:
         return _adopt(loaded, policy, live, claimed)
     return _create(loaded, live, claimed), set()
+
+
+def _with_marker_moved(item: PlanItem, marker: str | None, owner: str) -> PlanItem:
+    """A file matched by a previous name: ``pulumi up`` moves the owner marker (one PATCH)."""
+    if marker == owner or item.action is Action.REPLACE:  # a replacement is stamped anew
+        return item
+    change = FieldChange(f"metadata.{OWNER_METADATA_KEY}", marker, owner)
+    fields = item.fields if "metadata" in item.fields else (*item.fields, "metadata")
+    return replace(
+        item,
+        action=Action.UPDATE,
+        fields=fields,
+        changes=(*item.changes, change),
+        note=f"renamed from {marker}: `pulumi up` moves the owner marker",
+    )
 
 
 def _same_name(
@@ -291,11 +313,14 @@ def _delete(live: Workflow, prefix: str, policy: StackPolicy) -> PlanItem:
     resource = (owner_marker(live.metadata) or "")[len(prefix) :]
     notes = ["no file of this stack defines it"]
     if policy.retain_on_delete:
-        notes.append("retainOnDelete: `pulumi up` forgets it and keeps it in Thena")
+        notes.append(
+            "retainOnDelete: `pulumi up` keeps it in Thena (and forgets it, if the stack's "
+            "state still has it)"
+        )
     if policy.protect:
         notes.append("protect: `pulumi up` stops until protection is lifted")
     return PlanItem(
-        action=Action.DELETE,
+        action=Action.RETAIN if policy.retain_on_delete else Action.DELETE,
         resource=resource,
         name=live.name or "?",
         unique_identifier=live.unique_identifier,
