@@ -114,7 +114,9 @@ def test_owner_markers_are_dropped_and_names_made_unique(project: Project, tmp_p
     assert result.exit_code == EXIT_OK
     report = json.loads(result.stdout)
     assert sorted(f["file"] for f in report["files"]) == ["same-name-2.yaml", "same-name.yaml"]
-    assert set(report["files"][0]) == {"file", "name", "uniqueIdentifier", "variables", "problems"}
+    assert set(report["files"][0]) == {
+        "file", "name", "uniqueIdentifier", "variables", "secrets", "problems",
+    }  # fmt: skip
     texts = [(out / name).read_text() for name in ("same-name.yaml", "same-name-2.yaml")]
     assert all(OWNER_METADATA_KEY not in text for text in texts)
     assert any("keep: me" in text for text in texts)
@@ -166,3 +168,51 @@ def test_export_needs_a_key(project: Project, tmp_path: Path) -> None:
     result = project.run("export", "--out", str(tmp_path / "o"))
     assert result.exit_code == EXIT_ERROR
     assert "error: no Thena API key: set THENA_API_KEY" in result.stderr
+
+
+def test_secret_inputs_become_secret_placeholders_and_are_never_written(
+    project: Project, tmp_path: Path
+) -> None:
+    token, bearer = "tok-9f8e7d6c", "Bearer s3cr3t-b34r3r"
+    seed_workflow(
+        project.emulator,
+        name="Webhook report",
+        workflowDefinition=[
+            {
+                "stepIdentifier": 1,
+                "activity": {"uniqueIdentifier": "slack:send-message"},
+                "input": {
+                    "channel": "#test-alerts",
+                    "apiToken": token,
+                    "headers": {"Authorization": bearer, "Accept": "application/json"},
+                },
+            }
+        ],
+    )
+    _empty_workflows(project)
+    result = project.run("export", "--out", str(project.workflows), "--stack", "test")
+    assert result.exit_code == EXIT_OK, result.output
+    text = (project.workflows / "webhook-report.yaml").read_text()
+    assert token not in text and "s3cr3t" not in text
+    assert "apiToken: ${secret.webhookReportApiToken}" in text
+    assert "Authorization: ${secret.webhookReportAuthorization}" in text
+    assert "Accept: application/json" in text
+    assert token not in result.output and "s3cr3t" not in result.output
+    command = "pulumi config set --secret --path 'thena-workflows:secrets.webhookReportApiToken'"
+    assert command in result.output
+    report = json.loads(
+        project.run("export", "--out", str(tmp_path), "--stack", "test", "--json").stdout
+    )
+    assert report["files"][0]["secrets"] == [
+        {"name": "webhookReportApiToken", "path": "workflowDefinition[0].input.apiToken"},
+        {
+            "name": "webhookReportAuthorization",
+            "path": "workflowDefinition[0].input.headers.Authorization",
+        },
+    ]
+    # Once the stack declares them (encrypted), the round trip shows no differences.
+    names = ("webhookReportApiToken", "webhookReportAuthorization")
+    secrets = {name: {"secure": "v1:not-decryptable-here"} for name in names}
+    project.write_stack("test", **{"thena-workflows:secrets": secrets})
+    plan = project.run("plan", "--stack", "test")
+    assert plan.exit_code == EXIT_OK, plan.output

@@ -141,6 +141,21 @@ def exported(out: Output, report: ExportReport) -> None:
         for problem in file.problems:
             out.line(f"{file.filename}: {problem}", "yellow")
     out.line(f"{len(files)} workflow(s) exported; each file says adoptExisting: true.")
+    secrets = [(file, secret) for file in files for secret in file.secrets]
+    if secrets:
+        out.line()
+        out.line(
+            f"{len(secrets)} step input(s) named like secrets were not written; each file has "
+            "${secret.NAME} instead. Set each in every stack that deploys the file (the command "
+            "asks for the value):",
+            "yellow",
+        )
+        for file, secret in secrets:
+            out.line(f"  {file.filename}: {secret.path}")
+            out.line(
+                f"    pulumi config set --secret --path 'thena-workflows:secrets.{secret.name}' "
+                "--stack <stack>"
+            )
     if not report.valid:
         out.line("Some files do not validate as exported; fix them before deploying.", "yellow")
 

@@ -4,8 +4,11 @@ Each workflow goes through the provider's canonical form (``live_to_inputs``), l
 the server knows (ids, version, timestamps, creator, the owner marker) and every field equal to
 its default, names its trigger event by name, and says ``adoptExisting: true``. Strings equal
 to a value of the variable mapping become ``${var.NAME}``; any other ``${`` is escaped as
-``$${`` so that the loader reads it back as written. The YAML follows stacks/workflows: the
-schema comment, block style, short lists and filter conditions in flow style.
+``$${`` so that the loader reads it back as written. A step input whose key names a secret
+(a token, a password, an Authorization header...) is never written: it becomes
+``${secret.NAME}``, to be set per stack with ``pulumi config set --secret``. The YAML follows
+stacks/workflows: the schema comment, block style, short lists and filter conditions in flow
+style.
 """
 
 from __future__ import annotations
@@ -53,6 +56,33 @@ class MappingError(ValueError):
         super().__init__("; ".join(self.problems))
 
 
+SECRET_KEY_PARTS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "apikey",
+    "api_key",
+    "api-key",
+    "authorization",
+    "credential",
+    "privatekey",
+    "private_key",
+)
+"""A step-input key containing one of these (any case) holds a secret; export never writes it."""
+
+
+@dataclass(frozen=True)
+class SecretPlaceholder:
+    """A step input left out of a file: its ``${secret.NAME}`` and where it was."""
+
+    name: str
+    path: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "path": self.path}
+
+
 @dataclass(frozen=True)
 class ExportedFile:
     """One workflow as a definition file."""
@@ -63,6 +93,7 @@ class ExportedFile:
     text: str
     variables: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    secrets: tuple[SecretPlaceholder, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -74,6 +105,7 @@ class ExportedFile:
             "name": self.name,
             "uniqueIdentifier": self.unique_identifier,
             "variables": list(self.variables),
+            "secrets": [secret.to_json() for secret in self.secrets],
             "problems": list(self.problems),
         }
 
@@ -143,10 +175,15 @@ def export_workflows(
     """One file per workflow, with unique file names that avoid ``taken`` stems."""
     used = set(taken)
     files = []
+    secret_names: set[str] = set()
     for live in sorted(workflows, key=lambda wf: (wf.name or "", wf.unique_identifier)):
         stem = unique_stem(slug(live.name or live.unique_identifier), used)
         used.add(stem)
-        files.append(export_workflow(live, stem, mapping or {}, event_names or {}, schema_ref))
+        exported = export_workflow(
+            live, stem, mapping or {}, event_names or {}, schema_ref, taken_secrets=secret_names
+        )
+        secret_names.update(secret.name for secret in exported.secrets)
+        files.append(exported)
     return files
 
 
@@ -156,10 +193,13 @@ def export_workflow(
     mapping: Mapping[str, str],
     event_names: Mapping[str, str],
     schema_ref: str,
+    *,
+    taken_secrets: Collection[str] = (),
 ) -> ExportedFile:
     """One live workflow as a definition file named ``stem``."""
     data, problems = file_data(live, event_names)
     replaced, variables = with_placeholders(data, {value: name for name, value in mapping.items()})
+    replaced, secrets = with_secret_placeholders(replaced, stem, taken_secrets)
     text = _header(live, schema_ref) + render_yaml(ordered(replaced))
     return ExportedFile(
         stem=stem,
@@ -168,6 +208,7 @@ def export_workflow(
         text=text,
         variables=tuple(sorted(variables)),
         problems=tuple(problems),
+        secrets=tuple(secrets),
     )
 
 
@@ -226,6 +267,70 @@ def with_placeholders(data: Any, names_by_value: Mapping[str, str]) -> tuple[Any
         return value
 
     return walk(data), used
+
+
+def with_secret_placeholders(
+    data: dict[str, Any], stem: str, taken: Collection[str] = ()
+) -> tuple[dict[str, Any], list[SecretPlaceholder]]:
+    """``data`` with each secret-named step input (at any depth) as ``${secret.NAME}``.
+
+    Only step inputs and compensation inputs are looked at: the loader allows secrets there
+    and nowhere else. NAME is the file stem and the key in camelCase (``slackAlertApiToken``),
+    numbered when taken.
+    """
+    used = set(taken)
+    found: list[SecretPlaceholder] = []
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            return {key: visit(key, item, f"{path}.{key}") for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return value
+
+    def visit(key: str, value: Any, path: str) -> Any:
+        if not isinstance(value, str) or not _names_a_secret(key) or value.startswith("${"):
+            return walk(value, path)
+        name = _unique_name(_camel(f"{stem} {key}"), used)
+        used.add(name)
+        found.append(SecretPlaceholder(name, path))
+        return f"${{secret.{name}}}"
+
+    steps = []
+    for index, step in enumerate(data.get("workflowDefinition") or []):
+        if not isinstance(step, dict):
+            steps.append(step)
+            continue
+        where = f"workflowDefinition[{index}]"
+        step = {**step, "input": walk(step.get("input", {}), f"{where}.input")}
+        compensation = step.get("compensationActivity")
+        if isinstance(compensation, dict) and "input" in compensation:
+            inner = walk(compensation["input"], f"{where}.compensationActivity.input")
+            step["compensationActivity"] = {**compensation, "input": inner}
+        if not step["input"]:
+            step.pop("input")
+        steps.append(step)
+    if "workflowDefinition" in data:
+        data = {**data, "workflowDefinition": steps}
+    return data, found
+
+
+def _unique_name(name: str, used: Collection[str]) -> str:
+    candidate, number = name, 2
+    while candidate in used:
+        candidate, number = f"{name}{number}", number + 1
+    return candidate
+
+
+def _names_a_secret(key: str) -> bool:
+    lowered = key.lower()
+    return any(part in lowered for part in SECRET_KEY_PARTS)
+
+
+def _camel(words: str) -> str:
+    parts = [part for part in re.split(r"[^A-Za-z0-9]+", words) if part]
+    name = parts[0].lower() + "".join(part[:1].upper() + part[1:] for part in parts[1:])
+    return name if VARIABLE_NAME.match(name) else f"s{name}"
 
 
 # -- YAML ----------------------------------------------------------------------------------
