@@ -47,8 +47,20 @@ def test_boolean_is_not_a_number() -> None:
     data = small()
     data["workflowDefinition"][0]["stepIdentifier"] = True
     assert problems_of(data) == [
-        "workflowDefinition[0].stepIdentifier: Value error, expected a number, got a boolean "
-        "(got True)"
+        "workflowDefinition[0].stepIdentifier: expected a number, got a boolean"
+    ]
+
+
+def test_a_boolean_is_true_or_false_and_nothing_else() -> None:
+    data = small(isActive="no")
+    data["workflowDefinition"][0]["requireApproval"] = 1
+    data["workflowDefinition"][0]["activity"]["autoUpgradeToLatestVersion"] = "false"
+    hint = "write true or false without quotes (yes, no, on and off are strings in YAML 1.2)"
+    assert problems_of(data) == [
+        f"workflowDefinition[0].activity.autoUpgradeToLatestVersion: expected true or false, "
+        f"got 'false'; {hint}",
+        f"workflowDefinition[0].requireApproval: expected true or false, got 1; {hint}",
+        f"isActive: expected true or false, got 'no'; {hint}",
     ]
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from pulumi_thena.models import WorkflowDefinition
+from pulumi_thena.models.base import Bool
 
 RESOURCE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 """File stems and previous names: they become Pulumi resource names and owner markers."""
@@ -26,7 +27,7 @@ class WorkflowFile(WorkflowDefinition):
         description="Former file names (without .yaml) of this workflow; each becomes a Pulumi "
         "alias so that renaming the file updates the workflow instead of replacing it.",
     )
-    adopt_existing: bool = Field(
+    adopt_existing: Bool = Field(
         default=False,
         description="On first deployment, take over an unmanaged workflow with the same name "
         "and team instead of creating a new one.",

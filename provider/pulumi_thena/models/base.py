@@ -40,6 +40,17 @@ def _int_from_whole_float(value: Any) -> Any:
     return value
 
 
+def _bool_only(value: Any) -> Any:
+    # pydantic would read "yes", "off" or 1 as booleans; the loader reads YAML 1.2, in which
+    # yes/no/on/off are strings, and a quoted "false" is a string in any YAML.
+    if not isinstance(value, bool):
+        raise ValueError(
+            f"expected true or false, got {value!r}; write true or false without quotes "
+            "(yes, no, on and off are strings in YAML 1.2)"
+        )
+    return value
+
+
 def _step_ref_to_str(value: Any) -> Any:
     """Dependencies are step identifiers as strings; accept 2, 2.0 and "2" alike."""
     value = _reject_bool(value)
@@ -55,6 +66,9 @@ Int = Annotated[int, BeforeValidator(_int_from_whole_float)]
 
 Number = Annotated[float | int, BeforeValidator(_reject_bool), AfterValidator(whole_to_int)]
 """A JSON number; whole values canonicalize to int so that ``1.0`` and ``1`` compare equal."""
+
+Bool = Annotated[bool, BeforeValidator(_bool_only)]
+"""A JSON boolean and nothing else: no "yes", "false" or 1."""
 
 StepRef = Annotated[str, BeforeValidator(_step_ref_to_str)]
 """A reference to a step's ``stepIdentifier``, carried as a string on the wire."""

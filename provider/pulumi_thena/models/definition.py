@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from pulumi_thena.models.base import DefinitionModel, FreeForm, Int, Number, StepRef
+from pulumi_thena.models.base import Bool, DefinitionModel, FreeForm, Int, Number, StepRef
 from pulumi_thena.models.fields import DEFINITION_FIELDS
 
 OnFailure = Literal["ABORT", "CONTINUE", "COMPENSATE"]
@@ -31,7 +31,7 @@ class ActivityRef(DefinitionModel):
     """Which registry activity a step runs, optionally pinned to a version."""
 
     unique_identifier: str = Field(min_length=1)
-    auto_upgrade_to_latest_version: bool = True
+    auto_upgrade_to_latest_version: Bool = True
     version: Int | None = None
 
 
@@ -68,9 +68,9 @@ class WorkflowStep(DefinitionModel):
     retry_policy: RetryPolicy | None = None
     on_failure: OnFailure = "ABORT"
     execution_timeout: Number | None = Field(default=None, gt=0)
-    is_sleep_activity: bool = False
+    is_sleep_activity: Bool = False
     dependencies: list[StepRef] = Field(default_factory=list)
-    require_approval: bool = False
+    require_approval: Bool = False
     approver: FreeForm | str | None = None
     approver_type: str | None = None
     approval_timeout: Number | None = Field(default=None, gt=0)
@@ -91,7 +91,7 @@ class WorkflowDefinition(DefinitionModel):
     executing_agent: str = Field(min_length=1)
     team_id: str | None = None
     metadata: FreeForm = Field(default_factory=dict)
-    is_active: bool = True
+    is_active: Bool = True
 
     def canonical(self) -> WorkflowDefinition:
         """The same definition in canonical order: steps by identifier, set-like lists sorted.

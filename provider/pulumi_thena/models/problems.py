@@ -75,9 +75,12 @@ def _message(item: Any, root: type[BaseModel], loc: tuple[int | str, ...]) -> st
         return f"unknown field '{field}'.{suggestion}{listing}"
     if kind == "missing":
         return "this field is required; add it"
+    message = str(item["msg"])
+    if kind == "value_error":  # our validators' own words, which say what they got
+        return message.removeprefix("Value error, ")
     got = item.get("input")
     shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
-    return f"{item['msg']} (got {shown})"
+    return f"{message} (got {shown})"
 
 
 def _known_fields(root: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
