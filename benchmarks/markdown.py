@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from benchmarks import floors
@@ -92,21 +92,28 @@ def _headline(results: Mapping[str, Any]) -> str:
 
 
 def _calls(results: Mapping[str, Any]) -> str:
-    rows = []
-    for size in results["sizes"]:
-        for row in size["thena"]:
-            rows.append(
-                (
-                    size["count"],
-                    row["operation"],
-                    short_calls(row["calls"]),
-                    short_calls(row["floor"]),
-                    short_calls(row["overFloor"]) if row["overFloor"] else "—",
-                    "yes" if not row["targetProblems"] else "; ".join(row["targetProblems"]),
-                )
-            )
+    rows = _per_operation(
+        results,
+        lambda row: (
+            short_calls(row["calls"]),
+            short_calls(row["floor"]),
+            short_calls(row["overFloor"]) if row["overFloor"] else "—",
+            "yes" if not row["targetProblems"] else "; ".join(row["targetProblems"]),
+        ),
+    )
     header = ("N", "operation", "API calls", "floor", "over the floor", "target met")
     return "## API calls per engine operation\n\n" + table(header, rows) + "\n\n" + _why_extra()
+
+
+def _per_operation(
+    results: Mapping[str, Any], cells: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """One row per size and operation of the provider's runs: N, operation, then ``cells``."""
+    return [
+        (size["count"], row["operation"], *cells(row))
+        for size in results["sizes"]
+        for row in size["thena"]
+    ]
 
 
 def _why_extra() -> str:
@@ -308,21 +315,17 @@ def _cpu(results: Mapping[str, Any]) -> str:
 
 
 def _memory(results: Mapping[str, Any]) -> str:
-    rows = []
-    for size in results["sizes"]:
-        for row in size["thena"]:
-            rows.append(
-                (
-                    size["count"],
-                    row["operation"],
-                    _num(row["providerPeakRssMb"]),
-                    _num(row["nullPeakRssMb"]),
-                    _num(row["providerCpuSeconds"]),
-                    _num(row["nullCpuSeconds"]),
-                    row["providerProcesses"],
-                    _num(row["providerConnections"]),
-                )
-            )
+    rows = _per_operation(
+        results,
+        lambda row: (
+            _num(row["providerPeakRssMb"]),
+            _num(row["nullPeakRssMb"]),
+            _num(row["providerCpuSeconds"]),
+            _num(row["nullCpuSeconds"]),
+            row["providerProcesses"],
+            _num(row["providerConnections"]),
+        ),
+    )
     header = (
         "N",
         "operation",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from pulumi_thena.resources import WorkflowProvider, use_session
+from tests.protocol.host import DynamicHost
 from tests.support import Calls, fresh_session
 
 
@@ -31,3 +32,13 @@ def provider(thena_emulator: Any) -> Iterator[WorkflowProvider]:
 @pytest.fixture
 def calls(thena_emulator: Any) -> Calls:
     return Calls(thena_emulator)
+
+
+@pytest.fixture
+def host(thena_emulator: Any) -> Iterator[DynamicHost]:
+    """The SDK's real dynamic-provider host, configured for the emulator; its logs hold no key."""
+    config = {"thena:apiKey": thena_emulator.api_key, "thena:apiUrl": thena_emulator.base_url}
+    process = DynamicHost(config)
+    yield process
+    logs = process.close()
+    assert thena_emulator.api_key not in logs

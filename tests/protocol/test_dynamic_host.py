@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,15 +19,6 @@ OWNER = "thena-workflows/local/escalation"
 
 def props(**overrides: Any) -> dict[str, Any]:
     return {**small(**overrides), "owner": OWNER, "adoptExisting": False, "isActive": True}
-
-
-@pytest.fixture
-def host(thena_emulator: Any) -> Iterator[DynamicHost]:
-    config = {"thena:apiKey": thena_emulator.api_key, "thena:apiUrl": thena_emulator.base_url}
-    process = DynamicHost(config)
-    yield process
-    logs = process.close()
-    assert thena_emulator.api_key not in logs
 
 
 def test_serialized_provider_is_tiny_by_reference_and_holds_no_key() -> None:

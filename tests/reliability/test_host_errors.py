@@ -8,7 +8,6 @@ other exception) keeps its traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import grpc
@@ -23,14 +22,6 @@ OWNER = "thena-workflows/rel/escalation"
 
 def props(**overrides: Any) -> dict[str, Any]:
     return {**small(**overrides), "owner": OWNER, "adoptExisting": False, "isActive": True}
-
-
-@pytest.fixture
-def host(thena_emulator: Any) -> Iterator[DynamicHost]:
-    config = {"thena:apiKey": thena_emulator.api_key, "thena:apiUrl": thena_emulator.base_url}
-    process = DynamicHost(config)
-    yield process
-    process.close()
 
 
 def test_an_api_failure_arrives_as_one_line(host: DynamicHost, thena_emulator: Any) -> None:
