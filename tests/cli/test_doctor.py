@@ -51,7 +51,9 @@ def test_write_probe_checks_writes_and_leaves_nothing_behind(project: Project) -
     assert report["summary"] == {"held": len(report["findings"]), "did not hold": 0,
                                  "not checked": 0}  # fmt: skip
     verdicts = _verdicts(report)
-    assert {"U-3 E10", "U-9", "U-11", "U-18", "P-1"} <= set(verdicts)
+    assert {"U-2", "U-3 E10", "U-8", "U-9", "U-11", "U-18", "P-1"} <= set(verdicts)
+    statuses = next(f for f in report["findings"] if f["assumption"] == "U-2")
+    assert statuses["detail"] == "create 201, PATCH 200, toggle 200, DELETE 200"
     leftovers = [
         w for w in project.emulator.control.workflows() if w["name"].startswith(PROBE_PREFIX)
     ]
@@ -76,6 +78,7 @@ def test_the_probe_is_deleted_even_when_a_check_fails(project: Project) -> None:
     code, report = _doctor(project, "--write-probe")
     assert code == EXIT_ERROR
     assert "did not hold" in _verdicts(report)["U-3 E10"]
+    assert "did not hold" in _verdicts(report)["U-2"]  # the toggle answered 404
     assert [
         w for w in project.emulator.control.workflows() if w["name"].startswith(PROBE_PREFIX)
     ] == []

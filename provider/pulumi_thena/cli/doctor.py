@@ -260,12 +260,15 @@ def _check_rate_headers(listing: RawResponse, report: DoctorReport) -> None:
     report.add("U-20", check, epoch, f"Limit {listing.headers['x-ratelimit-limit']}, Reset {reset}")
 
 
+WRITE_STATUSES = "create answers 201, other writes 200"
 WRITE_CHECKS: tuple[tuple[str, str], ...] = (
+    ("U-8", "type/subType default to MANUAL/WORKFLOW"),
     ("U-3 E10", "the toggle path answers"),
     ("U-9", "new workflows are active; toggle flips"),
     ("U-18", "PATCH bumps the version"),
     ("P-1", "metadata (owner marker) is kept"),
     ("U-11", "DELETE answers 2xx; then GET is 404"),
+    ("U-2", WRITE_STATUSES),
 )
 
 
@@ -305,6 +308,7 @@ class WriteProbe:
             self.report.add("probe", "the write probe ran to the end", False, str(error))
         finally:
             self._delete()
+            self._check_statuses()
 
     def _body(self) -> dict[str, Any]:
         return {
@@ -349,7 +353,35 @@ class WriteProbe:
             created.is_active is True,
             f"isActive {created.is_active}, version {created.version}",
         )
+        kind = (created.type, created.sub_type)  # the probe leaves both out
+        self.report.add(
+            "U-8",
+            "type/subType default to MANUAL/WORKFLOW",
+            kind == ("MANUAL", "WORKFLOW"),
+            f"stored {kind[0]}/{kind[1]}",
+        )
         return created
+
+    def _check_statuses(self) -> None:
+        """U-2, from the statuses the client saw on each write route during the probe."""
+        paths = self.client.paths
+        writes = {
+            "create": (f"POST {paths.workflows}", 201),
+            "PATCH": (f"PATCH {paths.workflow}", 200),
+            "toggle": (f"POST {paths.toggle}", 200),
+            "DELETE": (f"DELETE {paths.workflow}", 200),
+        }
+        seen = {what: self.client.stats.statuses(route) for what, (route, _) in writes.items()}
+        answered = {what: statuses for what, statuses in seen.items() if statuses}
+        if not answered:
+            self.report.add("U-2", WRITE_STATUSES, None, "no write answered")
+            return
+        held = all(set(answered[what]) == {writes[what][1]} for what in answered)
+        detail = ", ".join(
+            f"{what} {'/'.join(str(code) for code in sorted(statuses))}"
+            for what, statuses in answered.items()
+        )
+        self.report.add("U-2", WRITE_STATUSES, held, detail)
 
     def _patch(self, created: Workflow) -> Workflow:
         patched = self.client.update_workflow(

@@ -371,7 +371,7 @@ class ThenaClient:
                 type(exc).__name__,
             )
             raise
-        self.stats.record_status(response.status_code)
+        self.stats.record_status(response.status_code, route)
         logger.debug(
             "%s %s -> %d in %.3fs",
             method,

@@ -14,6 +14,7 @@ class ClientStats:
         self._lock = threading.Lock()
         self._requests: Counter[str] = Counter()
         self._statuses: Counter[int] = Counter()
+        self._route_statuses: Counter[tuple[str, int]] = Counter()
         self._retries = 0
         self._ambiguous = 0
         self._transport_errors = 0
@@ -23,9 +24,18 @@ class ClientStats:
         with self._lock:
             self._requests[route] += 1
 
-    def record_status(self, status: int) -> None:
+    def record_status(self, status: int, route: str | None = None) -> None:
         with self._lock:
             self._statuses[status] += 1
+            if route is not None:
+                self._route_statuses[route, status] += 1
+
+    def statuses(self, route: str) -> dict[int, int]:
+        """The HTTP statuses answered on ``route`` ("METHOD /path/{template}"), with counts."""
+        with self._lock:
+            return {
+                status: n for (where, status), n in self._route_statuses.items() if where == route
+            }
 
     def record_transport_error(self) -> None:
         with self._lock:
@@ -71,4 +81,5 @@ class ClientStats:
         with self._lock:
             self._requests.clear()
             self._statuses.clear()
+            self._route_statuses.clear()
             self._retries = self._ambiguous = self._transport_errors = 0
