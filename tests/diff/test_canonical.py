@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 
+import pulumi
 from pulumi.output import Unknown
 
 from pulumi_thena.diff import (
@@ -11,6 +13,7 @@ from pulumi_thena.diff import (
     UNKNOWN,
     canonical_inputs,
     changed_fields,
+    declared_inputs,
     field_changes,
     live_to_inputs,
     replacement_fields,
@@ -123,3 +126,22 @@ def test_drift_shows_in_the_projection() -> None:
         "workflowDefinition",
         "isActive",
     ]
+
+
+def test_declared_inputs_are_canonical_when_known_and_as_written_otherwise() -> None:
+    written = small(workflowDefinition=list(reversed(steps(3))), type="MANUAL")
+    declared = declared_inputs(written)
+    assert [s["stepIdentifier"] for s in declared["workflowDefinition"]] == [1, 2, 3]
+    assert declared == canonical_inputs(written).inputs
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:  # a value from another resource, not known while the program runs: left as written
+        pending = pulumi.Output.from_input("#from-another-resource")
+        with_output = small(workflowDefinition=list(reversed(steps(3))))
+        with_output["workflowDefinition"][0]["input"] = {"channel": pending}
+        assert declared_inputs(with_output) == with_output
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    mistaken = small(isActive="yes")
+    assert declared_inputs(mistaken) == mistaken  # check reports it, with its path
