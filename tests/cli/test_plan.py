@@ -187,7 +187,10 @@ def test_secrets_that_cannot_be_decrypted_are_not_compared(project: Project) -> 
     result = project.run("plan", "--stack", "test", "--json")
     report = json.loads(result.stdout)
     assert _actions(report)["hook"] == "unchanged"
+    assert report["secretsCompared"] is False
     assert "real-value-123" not in result.output
+    table = project.run("plan", "--stack", "test")
+    assert "Secret step inputs were not compared" in table.stdout
 
 
 def test_invalid_files_are_reported_not_planned(project: Project) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,37 @@ def test_2_preview_shows_no_changes(project: PulumiProject, org: Org) -> None:
     org.mark()
     project.run("preview", "--expect-no-changes")
     assert org.writes() == {}
+
+
+def plan(project: PulumiProject) -> tuple[int, dict[str, Any], str]:
+    """``thena-workflows plan --stack local --json`` in the project, with the engine's env."""
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "thena-workflows"), "plan", "--stack", "local", "--json"],
+        cwd=project.root,
+        env=project.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    project.outputs.append(done.stdout + done.stderr)
+    return done.returncode, json.loads(done.stdout), done.stdout + done.stderr
+
+
+def test_2b_plan_decrypts_the_stacks_secrets_and_compares_them(project: PulumiProject) -> None:
+    secret_path = "thena-workflows:secrets.reportingWebhookToken"
+    code, report, text = plan(project)
+    assert (code, report["secretsCompared"], report["hasChanges"]) == (0, True, False), text
+    project.run("config", "set", "--secret", "--path", secret_path, "rotated-4f9a1c")
+    try:
+        code, report, text = plan(project)
+        assert code == 2 and report["secretsCompared"] is True, text
+        [item] = [i for i in report["items"] if i["action"] != "unchanged"]
+        assert item["resource"] == "nightly-stale-ticket-sweep"
+        assert [(c["live"], c["wanted"]) for c in item["changes"]] == [("[secret]", "[secret]")]
+        assert "rotated-4f9a1c" not in text and "local-not-a-secret" not in text
+    finally:
+        project.run("config", "set", "--secret", "--path", secret_path, "local-not-a-secret")
 
 
 def test_3_editing_one_file_is_one_patch(project: PulumiProject, org: Org) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import click
 from pulumi_thena.cli import render
 from pulumi_thena.cli.app import cli, common_options
 from pulumi_thena.cli.context import CliState
+from pulumi_thena.cli.credentials import SECRETS_SETTING, decrypted_secrets
 from pulumi_thena.cli.doctor import run_doctor
 from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, ConfigurationError
 from pulumi_thena.cli.output import Output
@@ -32,6 +34,7 @@ from pulumi_thena.definitions.export import (
 )
 from pulumi_thena.definitions.files import definition_stems
 from pulumi_thena.definitions.plan import build_plan
+from pulumi_thena.definitions.stack import is_secure
 from pulumi_thena.diff import owner_marker
 from pulumi_thena.emulator.__main__ import main as emulator_main
 from pulumi_thena.models import ExecutionStatus, Workflow
@@ -103,12 +106,27 @@ def validate(
 @click.pass_context
 def plan(ctx: click.Context, state: CliState, stack: str) -> None:
     """Compare the files of a stack with the live org (read-only; no Pulumi state needed)."""
-    definitions = state.load_stack(stack)
+    decrypted = _decrypted_secrets(state, stack)
+    definitions = state.load_stack(stack, decrypted)
     with state.api(state.credentials(stack)) as client:
         live = _fetch_workflows(state, client)
     result = build_plan(definitions, live, state.project.name)
+    if _has_encrypted_secrets(state, stack):
+        result = replace(result, secrets_compared=decrypted is not None)
     _emit(state, result, lambda out: render.plan(out, result))
     ctx.exit(EXIT_DIFFERENCES if result.has_changes else EXIT_OK)
+
+
+def _has_encrypted_secrets(state: CliState, stack: str) -> bool:
+    secrets = state.project.stack_config(stack).get(SECRETS_SETTING)
+    return isinstance(secrets, dict) and any(is_secure(value) for value in secrets.values())
+
+
+def _decrypted_secrets(state: CliState, stack: str) -> dict[str, str] | None:
+    """The stack's secrets through the Pulumi CLI, when it has encrypted ones and can."""
+    if not _has_encrypted_secrets(state, stack):
+        return None
+    return decrypted_secrets(state.project, stack)
 
 
 # -- export --------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ whose errors become one-line ``ApiFailure``s naming where the URL and key came f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,10 +73,12 @@ class CliState:
         finally:
             client.close()
 
-    def load_stack(self, stack: str) -> StackDefinitions:
+    def load_stack(
+        self, stack: str, decrypted: Mapping[str, str] | None = None
+    ) -> StackDefinitions:
         """What ``stack`` deploys, from its stack file and the definition files."""
         self.project.require_stack(stack)
         try:
-            return load_stack(self.project.root, stack)
+            return load_stack(self.project.root, stack, decrypted)
         except DefinitionLoadError as error:
             raise ProblemsFound(error.problems) from None

@@ -10,6 +10,7 @@ The key never appears in output, errors or ``repr``.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -25,6 +26,7 @@ from pulumi_thena.definitions.stack import API_KEY, API_URL, config_file_of, is_
 ENV_URL = "THENA_API_URL"
 ENV_KEY = "THENA_API_KEY"
 PULUMI_TIMEOUT_SECONDS = 60
+SECRETS_SETTING = "thena-workflows:secrets"
 
 
 @dataclass(frozen=True, repr=False)
@@ -102,12 +104,39 @@ def _missing_key_message(stack: str, source: str, encrypted: bool) -> str:
 
 def _decrypted(project: Project, stack: str) -> str | None:
     """The key decrypted by ``pulumi config get``; None without the CLI or when it fails."""
+    key = (_pulumi(project, "config", "get", API_KEY, "--stack", stack) or "").strip()
+    return key or None
+
+
+def decrypted_secrets(project: Project, stack: str) -> dict[str, str] | None:
+    """``thena-workflows:secrets`` of ``stack``, decrypted by the Pulumi CLI; None if it cannot.
+
+    Each value is registered, so that no error message or output can show it.
+    """
+    shown = _pulumi(project, "config", "--show-secrets", "--json", "--stack", stack)
+    if shown is None:
+        return None
+    try:
+        entry = json.loads(shown).get(SECRETS_SETTING) or {}
+        values = entry.get("objectValue") or json.loads(entry.get("value") or "{}")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(values, dict):
+        return None
+    secrets = {str(name): value for name, value in values.items() if isinstance(value, str)}
+    for value in secrets.values():
+        register_secret(value)
+    return secrets
+
+
+def _pulumi(project: Project, *args: str) -> str | None:
+    """The standard output of ``pulumi ARGS`` in the project; None without the CLI or on failure."""
     pulumi = shutil.which("pulumi")
     if pulumi is None:
         return None
     try:
         done = subprocess.run(
-            [pulumi, "config", "get", API_KEY, "--stack", stack],
+            [pulumi, *args],
             cwd=project.root,
             capture_output=True,
             text=True,
@@ -116,8 +145,7 @@ def _decrypted(project: Project, stack: str) -> str | None:
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
-    key = done.stdout.strip()
-    return key if done.returncode == 0 and key else None
+    return done.stdout if done.returncode == 0 else None
 
 
 def _registered(credentials: Credentials) -> Credentials:

@@ -80,6 +80,13 @@ def plan(out: Output, result: Plan) -> None:
                 out.line(f"    note: {item.note}")
     _unmanaged(out, result)
     out.line()
+    if result.secrets_compared is False:
+        out.line(
+            "Secret step inputs were not compared: the Pulumi CLI could not decrypt "
+            "thena-workflows:secrets (install it, log in to the stack's backend, set "
+            "PULUMI_CONFIG_PASSPHRASE where the stack uses a passphrase).",
+            "yellow",
+        )
     out.line(_plan_summary(result), "bold" if result.has_changes else "green")
 
 

@@ -6,7 +6,8 @@ by name and team among unmarked workflows. Both sides go through the provider's 
 (``canonical_or_plain``, ``live_to_inputs``) and are compared with ``changed_fields`` and
 ``field_changes``. The stack policy (include, activation) is applied as the program applies it.
 
-Secrets that could not be decrypted are not compared; secret values are never shown.
+Secrets are compared when the Pulumi CLI decrypts them (the command line asks it); those it
+cannot decrypt are not compared. Secret values are never shown.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ class Plan:
     stack: str
     items: tuple[PlanItem, ...]
     unmanaged: tuple[UnmanagedWorkflow, ...] = ()
+    secrets_compared: bool | None = None
+    """Whether encrypted secrets were decrypted and compared; None: the stack has none."""
 
     @property
     def has_changes(self) -> bool:
@@ -142,6 +145,7 @@ class Plan:
             "project": self.project,
             "stack": self.stack,
             "hasChanges": self.has_changes,
+            "secretsCompared": self.secrets_compared,
             "summary": {**self.counts(), "unmanaged": len(self.unmanaged)},
             "items": [item.to_json() for item in self.items],
             "unmanaged": [workflow.to_json() for workflow in self.unmanaged],

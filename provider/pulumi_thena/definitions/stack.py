@@ -95,11 +95,26 @@ def config_file_of(stack_name: str) -> str:
     return f"{STACKS_DIR}/Pulumi.{stack_name}.yaml"
 
 
-def load_stack(project_dir: Path | str, stack_name: str) -> StackDefinitions:
-    """Read ``stacks/Pulumi.<stack>.yaml`` and load what the stack deploys (secrets unresolved)."""
+def load_stack(
+    project_dir: Path | str,
+    stack_name: str,
+    decrypted: Mapping[str, str] | None = None,
+) -> StackDefinitions:
+    """Read ``stacks/Pulumi.<stack>.yaml`` and load what the stack deploys.
+
+    Encrypted secrets stay unresolved unless ``decrypted`` (name -> value, as the Pulumi CLI
+    decrypts them) has them.
+    """
     root = Path(project_dir)
     display = config_file_of(stack_name)
     raw, problems = read_stack_config(root / display, display)
+    secrets = raw.get("secrets")
+    if decrypted and isinstance(secrets, dict):
+        resolved = {
+            name: decrypted.get(name, value) if value is UNRESOLVED else value
+            for name, value in secrets.items()
+        }
+        raw = {**raw, "secrets": resolved}
     return build_stack(root, stack_name, raw, problems=problems)
 
 
