@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import cProfile
 import io
+import json
 import pstats
+import statistics
+import subprocess
+import sys
 import sysconfig
 import time
 from collections.abc import Callable
@@ -164,6 +168,53 @@ def _without_machine_paths(text: str) -> str:
     return text.replace(repo, "").replace(stdlib, "<stdlib>/")
 
 
+# What a provider process imports beyond the SDK's host (``pulumi.dynamic``, loaded before any
+# provider code): for an engine operation in which nothing changed, and for one with work to do.
+IMPORTS: dict[str, tuple[str, ...]] = {
+    "unchanged path (check + diff of unchanged workflows)": (
+        "pulumi_thena.resources.workflow",
+    ),
+    "full path (a workflow to validate, write or read)": (
+        "pulumi_thena.resources.workflow",
+        "pulumi_thena.resources.lifecycle",
+        "pulumi_thena.client.client",
+        "pulumi_thena.models.api",
+        "pulumi_thena.models.rules",
+    ),
+}
+
+_IMPORT_PROBE = """
+import json, sys, time
+import pulumi.dynamic
+started = time.process_time()
+from pulumi_thena.resources import workflow
+if len(sys.argv) > 2:
+    workflow._lifecycle()  # as the provider loads the full path
+for name in sys.argv[1:]:
+    __import__(name)
+print(json.dumps(time.process_time() - started))
+"""
+
+
+def import_costs(repeats: int = 7) -> dict[str, float]:
+    """Median CPU ms, in fresh interpreters, to import each path's modules after the host's."""
+    costs = {}
+    for path, modules in IMPORTS.items():
+        samples = []
+        for _ in range(repeats):
+            done = subprocess.run(
+                [sys.executable, "-c", _IMPORT_PROBE, *modules],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            samples.append(float(json.loads(done.stdout)) * 1000)
+        costs[path] = round(statistics.median(samples), 1)
+    return costs
+
+
 if __name__ == "__main__":
+    for path, ms in import_costs().items():
+        print(f"{ms:8.1f} ms  imports, {path}")
     for name, ms in measure().items():
         print(f"{ms:8.3f} ms  {name}")

@@ -135,3 +135,23 @@ def test_a_no_op_operation_imports_neither_models_nor_client() -> None:
         "tenacity",
     }
     assert imported & heavy == set()
+
+
+FULL_PATH = """
+import json, sys
+from pulumi_thena.resources import workflow
+workflow._lifecycle()
+from pulumi_thena.client.client import ThenaClient
+ThenaClient("http://127.0.0.1:9", "key").close()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_full_path_leaves_out_httpx_command_line_client() -> None:
+    """httpx would import rich, click and pygments for its own CLI: 40 ms no provider uses."""
+    run = subprocess.run(
+        [sys.executable, "-c", FULL_PATH], capture_output=True, text=True, check=True
+    )
+    imported = set(json.loads(run.stdout))
+    assert {"httpx", "pulumi_thena.resources.lifecycle"} <= imported
+    assert imported & {"rich", "click", "pygments"} == set()
