@@ -9,6 +9,8 @@ import pytest
 import yaml
 
 from pulumi_thena.definitions import DefinitionLoadError
+from pulumi_thena.diff import canonical_inputs
+from pulumi_thena.models import DEFINITION_FIELDS
 from tests.stacks.harness import (
     STACKS,
     TEST_SECRETS,
@@ -183,3 +185,14 @@ def test_a_setting_that_is_not_data_names_the_expected_shape() -> None:
 
 def test_the_local_emulator_key_may_be_in_clear() -> None:
     assert run_program("local").declared
+
+
+def test_definitions_are_declared_in_canonical_form(run: tuple[str, ProgramRun]) -> None:
+    """What lets the provider answer an unchanged workflow without validating it again."""
+    _, result = run
+    for name, declared in result.workflows().items():
+        fields = {key: unwrap(value)[0] for key, value in declared.inputs.items()}
+        canonical = canonical_inputs(fields).inputs
+        assert {k: fields[k] for k in DEFINITION_FIELDS if k in fields} == {
+            k: canonical[k] for k in DEFINITION_FIELDS if k in canonical
+        }, name

@@ -28,6 +28,7 @@ from pulumi_thena.definitions.stack import (
     clear_api_key_problems,
     config_file_of,
 )
+from pulumi_thena.models import WorkflowDefinition
 from pulumi_thena.resources import Workflow
 
 
@@ -96,11 +97,12 @@ def declare_workflows(loaded: Iterable[LoadedWorkflow], policy: StackPolicy) -> 
 
 def declare_workflow(workflow: LoadedWorkflow, policy: StackPolicy) -> Workflow:
     """The ``Workflow`` of one file: activation, deletion guards and former names applied."""
-    props: dict[str, Any] = workflow.definition.canonical().to_wire()
-    props.pop("isActive", None)
+    definition: WorkflowDefinition | dict[str, Any] = workflow.definition
     if workflow.uses_secrets:
         # Step inputs hold a secret: keep the whole steps list encrypted in state.
+        props = workflow.definition.canonical().to_wire()
         props["workflowDefinition"] = pulumi.Output.secret(props["workflowDefinition"])
+        definition = props
     options = pulumi.ResourceOptions(
         protect=policy.protect,
         retain_on_delete=policy.retain_on_delete,
@@ -108,7 +110,7 @@ def declare_workflow(workflow: LoadedWorkflow, policy: StackPolicy) -> Workflow:
     )
     return Workflow(
         workflow.stem,
-        props,
+        definition,
         is_active=policy.is_active(workflow.stem, workflow.is_active),
         adopt_existing=workflow.adopt_existing,
         opts=options,

@@ -171,6 +171,8 @@ def _definition_props(
     from pulumi_thena.diff.canonical import declared_inputs
     from pulumi_thena.models import WorkflowDefinition
 
+    if isinstance(definition, WorkflowDefinition) and not fields:
+        return definition.canonical().to_wire()  # validated already: no second validation
     if isinstance(definition, WorkflowDefinition):
         props: dict[str, Any] = definition.to_wire()
     else:
