@@ -151,8 +151,12 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
     if live is None:
         return ReadResult(None, {})
     live_inputs = live_to_inputs(live, props)  # state's last values, in whatever form
+    outputs = _outputs(live_inputs, live, props)
+    if not raw_changes(props, outputs, DEFINITION_FIELDS):
+        # No drift: the inputs in state are still right (and need no second serialization).
+        return ReadResult(id_, outputs)
     settings = {k: props[k] for k in (OWNER, ADOPT_EXISTING) if k in props}
-    return ReadResult(id_, _outputs(live_inputs, live, props), {**live_inputs, **settings})
+    return ReadResult(id_, outputs, {**live_inputs, **settings})
 
 
 @_reporting("updating")
