@@ -87,8 +87,15 @@ class PulumiProject:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``pulumi ARGS`` in the project; every output is kept for the secret scan."""
+        return self.command([self.binary, *args, "--non-interactive"], check=check)
+
+    def thena_workflows(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``thena-workflows ARGS`` in the project, with the engine on PATH; any exit code."""
+        return self.command([str(REPO / ".venv" / "bin" / "thena-workflows"), *args], check=False)
+
+    def command(self, argv: list[str], *, check: bool) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
-            [self.binary, *args, "--non-interactive"],
+            argv,
             cwd=self.root,
             env=self.env(),
             capture_output=True,
@@ -99,7 +106,7 @@ class PulumiProject:
         self.outputs.append(done.stdout + done.stderr)
         if check and done.returncode != 0:
             raise AssertionError(
-                f"pulumi {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
+                f"{' '.join(argv)} exited {done.returncode}\n{done.stdout}\n{done.stderr}"
             )
         return done
 

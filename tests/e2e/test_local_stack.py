@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,16 +103,7 @@ def test_2_preview_shows_no_changes(project: PulumiProject, org: Org) -> None:
 
 def plan(project: PulumiProject) -> tuple[int, dict[str, Any], str]:
     """``thena-workflows plan --stack local --json`` in the project, with the engine's env."""
-    done = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "thena-workflows"), "plan", "--stack", "local", "--json"],
-        cwd=project.root,
-        env=project.env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    project.outputs.append(done.stdout + done.stderr)
+    done = project.thena_workflows("plan", "--stack", "local", "--json")
     return done.returncode, json.loads(done.stdout), done.stdout + done.stderr
 
 
