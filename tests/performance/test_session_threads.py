@@ -87,5 +87,5 @@ def test_the_three_registry_reads_wait_on_the_network_together() -> None:
         rate_limit_rps=None,
     )
     session = Session(Settings(api_url=client.base_url, api_key="registry"), client)
-    registry = session.registry("team-1")
-    assert registry.event_names and registry.activity_versions
+    offered = session.registry("team-1")
+    assert offered.event_names and offered.activity_versions
