@@ -82,7 +82,7 @@ def _known_fields(props: Mapping[str, Any]) -> dict[str, Any] | None:
 
     Validation itself turns whole floats into ints, so the values need walking only for a
     secret envelope or an unknown. One ``repr`` (which runs in C) tells whether either may be
-    there; the walks confirm it. A 30-step definition costs about 0.1 ms instead of 0.3 ms.
+    there, at a fraction of the cost of walking the values in Python; the walks confirm it.
     """
     fields = {key: props[key] for key in DEFINITION_FIELDS if props.get(key) is not None}
     text = repr(fields)
