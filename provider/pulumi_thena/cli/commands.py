@@ -106,27 +106,23 @@ def validate(
 @click.pass_context
 def plan(ctx: click.Context, state: CliState, stack: str) -> None:
     """Compare the files of a stack with the live org (read-only; no Pulumi state needed)."""
-    decrypted = _decrypted_secrets(state, stack)
+    encrypted = _has_encrypted_secrets(state, stack)
+    decrypted = decrypted_secrets(state.project, stack) if encrypted else None
     definitions = state.load_stack(stack, decrypted)
     with state.api(state.credentials(stack)) as client:
         live = _fetch_workflows(state, client)
     result = build_plan(definitions, live, state.project.name)
-    if _has_encrypted_secrets(state, stack):
+    if encrypted:
         result = replace(result, secrets_compared=decrypted is not None)
     _emit(state, result, lambda out: render.plan(out, result))
     ctx.exit(EXIT_DIFFERENCES if result.has_changes else EXIT_OK)
 
 
 def _has_encrypted_secrets(state: CliState, stack: str) -> bool:
+    """Whether the stack file holds encrypted workflow secrets (then the Pulumi CLI is asked)."""
     secrets = state.project.stack_config(stack).get(SECRETS_SETTING)
     return isinstance(secrets, dict) and any(is_secure(value) for value in secrets.values())
 
-
-def _decrypted_secrets(state: CliState, stack: str) -> dict[str, str] | None:
-    """The stack's secrets through the Pulumi CLI, when it has encrypted ones and can."""
-    if not _has_encrypted_secrets(state, stack):
-        return None
-    return decrypted_secrets(state.project, stack)
 
 
 # -- export --------------------------------------------------------------------------------

@@ -87,21 +87,24 @@ class Session:
 
     def client(self) -> ThenaClient:
         with self._lock:
-            if self._client is None:
-                if not self.settings.api_key:
-                    raise ConfigurationError(
-                        "the Thena API key is not set: run "
-                        "`pulumi config set --secret thena:apiKey <key>` "
-                        "or set the THENA_API_KEY environment variable"
-                    )
-                from pulumi_thena.client.client import ThenaClient  # deferred: see module doc
+            return self._client or self._new_client()
 
-                self._client = ThenaClient(
-                    base_url=self.settings.api_url,
-                    api_key=self.settings.api_key,
-                    timeout=self.settings.timeout_seconds,
-                )
-            return self._client
+    def _new_client(self) -> ThenaClient:
+        """Build the process's client; call with the lock held."""
+        if not self.settings.api_key:
+            raise ConfigurationError(
+                "the Thena API key is not set: run "
+                "`pulumi config set --secret thena:apiKey <key>` "
+                "or set the THENA_API_KEY environment variable"
+            )
+        from pulumi_thena.client.client import ThenaClient  # deferred: see module doc
+
+        self._client = ThenaClient(
+            base_url=self.settings.api_url,
+            api_key=self.settings.api_key,
+            timeout=self.settings.timeout_seconds,
+        )
+        return self._client
 
     def registry(self, team_id: str | None) -> Registry:
         """The event and activity registries and operator catalogue of a team, fetched once."""
@@ -121,11 +124,15 @@ class Session:
         A snapshot: other threads ``remember`` their writes meanwhile, and iterating the shared
         dict while they do raises "dictionary changed size during iteration".
         """
-        client = self.client()
         with self._lock:
-            if self._org is None or fresh:
-                self._org = {wf.unique_identifier: wf for wf in client.iter_workflows()}
-            return dict(self._org)
+            return dict(self._listing(fresh=fresh))
+
+    def _listing(self, *, fresh: bool = False) -> dict[str, Workflow]:
+        """The shared listing itself, fetched if needed; call with the lock held."""
+        if self._org is None or fresh:
+            client = self._client or self._new_client()
+            self._org = {wf.unique_identifier: wf for wf in client.iter_workflows()}
+        return self._org
 
     def remember(self, workflow: Workflow) -> None:
         """Keep the org listing current after a write of ours."""
@@ -143,7 +150,8 @@ class Session:
 
     def find_live(self, unique_identifier: str) -> Workflow | None:
         """A workflow from the org listing; an absence is confirmed by a GET before it counts."""
-        listed = self.org().get(unique_identifier)
+        with self._lock:  # one lookup, not a copy of the whole listing per workflow
+            listed = self._listing().get(unique_identifier)
         if listed is not None:
             return listed
         try:
