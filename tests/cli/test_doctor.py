@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 from pulumi_thena.cli import EXIT_ERROR, EXIT_OK
-from pulumi_thena.cli.doctor import PROBE_PREFIX, envelope_kind
+from pulumi_thena.cli.findings import DoctorReport, Verdict, envelope_kind
+from pulumi_thena.cli.probe import NO_AGENT, PROBE_PREFIX, WriteProbe
+from pulumi_thena.client import ThenaClient
 from tests.cli.conftest import Project, seed_workflow
 
 
@@ -22,20 +24,84 @@ def _verdicts(report: dict[str, Any]) -> dict[str, set[str]]:
     return verdicts
 
 
+def _finding(report: dict[str, Any], assumption: str) -> dict[str, str]:
+    found: list[dict[str, str]] = [f for f in report["findings"] if f["assumption"] == assumption]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _seed_two_teams(project: Project) -> None:
+    """Two workflows of two teams; the newest (listed first) has a finished and a failed run."""
+    seed_workflow(project.emulator, name="One", teamId="team-a")
+    newest = seed_workflow(project.emulator, name="Two", teamId="team-b")
+    project.emulator.control.seed(
+        executions=[
+            {"workflowId": newest["uniqueIdentifier"], "status": "FINISHED"},
+            {"workflowId": newest["uniqueIdentifier"], "status": "FAILED"},
+        ]
+    )
+
+
 def test_read_only_checks_all_hold_on_the_emulator(project: Project) -> None:
-    seed_workflow(project.emulator, name="One")
-    seed_workflow(project.emulator, name="Two")
+    _seed_two_teams(project)
     before = project.emulator.control.counters()["byRoute"]
     code, report = _doctor(project)
     assert code == EXIT_OK, report
     verdicts = _verdicts(report)
-    for assumption in ("U-1", "U-3 E1", "U-3 E4", "U-3 E9", "U-4", "U-7", "U-12", "U-13",
-                       "U-14", "U-20"):  # fmt: skip
+    for assumption in ("U-1", "U-3 E1", "U-3 E4", "U-3 E9", "U-4", "U-6", "U-7", "U-12", "U-13",
+                       "U-14", "U-15", "U-20", "U-21"):  # fmt: skip
         assert verdicts[assumption] == {"held"}, assumption
-    assert verdicts["U-11"] == {"not checked"} and verdicts["U-18"] == {"not checked"}
+    for assumption in ("U-2", "U-10", "U-11", "U-16", "U-18"):
+        assert verdicts[assumption] == {"not checked"}, assumption
+    assert _finding(report, "U-15")["detail"] == "seen: FAILED, FINISHED"
+    assert _finding(report, "U-21")["detail"] == (
+        "teamId=team-b: 1 listed, all of team-b; unfiltered: 2 teams"
+    )
+    registries = _finding(report, "U-6")["detail"]
+    assert "org-wide" in registries and "for team-b" in registries
     after = project.emulator.control.counters()["byRoute"]
     writes = {k: v for k, v in after.items() if not k.startswith("GET") and v != before.get(k, 0)}
     assert writes == {}
+
+
+def test_an_unknown_execution_status_does_not_hold(project: Project) -> None:
+    workflow = seed_workflow(project.emulator, name="One")
+    runs = [{"id": "r1", "workflowId": workflow["uniqueIdentifier"], "status": "COMPLETED"}]
+    project.emulator.control.inject_fault(
+        "GET", "/api/v1/workflows/executions", "raw", status=200, body=json.dumps(runs),
+        contentType="application/json",
+    )  # fmt: skip
+    code, report = _doctor(project)
+    assert code == EXIT_ERROR
+    finding = _finding(report, "U-15")
+    assert finding["verdict"] == "did not hold"
+    assert finding["detail"] == "also COMPLETED; the client keeps unknown statuses as text"
+
+
+def test_a_team_filter_that_is_ignored_does_not_hold(project: Project) -> None:
+    _seed_two_teams(project)
+    everything = json.dumps(project.emulator.control.workflows())
+    project.emulator.control.inject_fault(
+        "GET", "/api/v1/workflows", "raw", count=4, status=200, body=everything,
+        contentType="application/json",
+    )  # fmt: skip
+    code, report = _doctor(project)
+    assert code == EXIT_ERROR
+    finding = _finding(report, "U-21")
+    assert finding["verdict"] == "did not hold"
+    assert finding["detail"] == "teamId=team-a: also teams team-b"  # the fake list: oldest first
+
+
+def test_a_registry_that_requires_a_team_does_not_hold(project: Project) -> None:
+    _seed_two_teams(project)
+    project.emulator.control.inject_fault(
+        "GET", "/api/v1/workflows/registry/events", "status", status=400
+    )
+    code, report = _doctor(project)
+    assert code == EXIT_ERROR
+    finding = _finding(report, "U-6")
+    assert finding["verdict"] == "did not hold"
+    assert finding["detail"] == "E9 org-wide -> 400"
 
 
 def test_an_empty_org_checks_get_one_with_a_random_id(project: Project) -> None:
@@ -48,16 +114,47 @@ def test_an_empty_org_checks_get_one_with_a_random_id(project: Project) -> None:
 def test_write_probe_checks_writes_and_leaves_nothing_behind(project: Project) -> None:
     code, report = _doctor(project, "--write-probe")
     assert code == EXIT_OK, report
-    assert report["summary"] == {"held": len(report["findings"]), "did not hold": 0,
-                                 "not checked": 0}  # fmt: skip
     verdicts = _verdicts(report)
-    assert {"U-2", "U-3 E10", "U-8", "U-9", "U-11", "U-18", "P-1"} <= set(verdicts)
-    statuses = next(f for f in report["findings"] if f["assumption"] == "U-2")
+    not_checked = {a for a, v in verdicts.items() if v == {"not checked"}}
+    assert not_checked == {"U-15", "U-21"}  # the empty org has no team and no runs
+    assert report["summary"]["did not hold"] == 0
+    assert {"U-2", "U-3 E10", "U-8", "U-9", "U-10", "U-11", "U-16", "U-18", "P-1"} <= set(verdicts)
+    statuses = _finding(report, "U-2")
     assert statuses["detail"] == "create 201, PATCH 200, toggle 200, DELETE 200"
+    assert _finding(report, "U-10")["detail"] == "400: executingAgent should not be empty"
+    assert "version" in _finding(report, "U-16")["detail"]
     leftovers = [
         w for w in project.emulator.control.workflows() if w["name"].startswith(PROBE_PREFIX)
     ]
     assert leftovers == []
+
+
+def test_a_refusal_with_another_status_does_not_hold(project: Project) -> None:
+    project.emulator.control.inject_fault("POST", "/api/v1/workflows", "status", status=422)
+    code, report = _doctor(project, "--write-probe")
+    assert code == EXIT_ERROR
+    finding = _finding(report, "U-10")
+    assert finding["verdict"] == "did not hold"
+    assert finding["detail"].endswith("; the client reads 400 and 422 alike")
+    assert _finding(report, "U-16")["verdict"] == "held"
+    assert _finding(report, "U-2")["verdict"] == "held"  # the refusals' statuses are not U-2's
+
+
+def test_a_create_the_api_accepts_against_the_spec_is_reported_and_deleted(
+    project: Project,
+) -> None:
+    report = DoctorReport(project.emulator.base_url)
+    with ThenaClient(project.emulator.base_url, project.emulator.api_key) as client:
+        probe = WriteProbe(client, report)
+        probe._refused("U-10", NO_AGENT, probe._body("-accepted"), "sends executingAgent")
+        assert len(project.emulator.control.workflows()) == 1
+        probe._delete()
+    finding = report.findings[0]
+    assert finding.verdict is Verdict.NOT_HELD
+    assert finding.detail.startswith("accepted as ")
+    assert finding.detail.endswith("(deleted again); the client sends executingAgent anyway, "
+                                   "so nothing depends on the refusal")  # fmt: skip
+    assert project.emulator.control.workflows() == []
 
 
 def test_a_missing_route_does_not_hold_and_exits_1(project: Project) -> None:

@@ -124,7 +124,6 @@ def _has_encrypted_secrets(state: CliState, stack: str) -> bool:
     return isinstance(secrets, dict) and any(is_secure(value) for value in secrets.values())
 
 
-
 # -- export --------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from pulumi_thena.cli.doctor import DoctorReport, Verdict
+from pulumi_thena.cli.findings import DoctorReport, Verdict
 from pulumi_thena.cli.output import Output, shown
 from pulumi_thena.cli.runs import Run, RunsReport
 from pulumi_thena.cli.validation import ValidationReport
