@@ -101,7 +101,7 @@ def test_a_registry_that_requires_a_team_does_not_hold(project: Project) -> None
     assert code == EXIT_ERROR
     finding = _finding(report, "U-6")
     assert finding["verdict"] == "did not hold"
-    assert finding["detail"] == "E9 org-wide -> 400"
+    assert finding["detail"] == "E9 needs teamId (400 without it)"
 
 
 def test_an_empty_org_checks_get_one_with_a_random_id(project: Project) -> None:
@@ -195,3 +195,18 @@ def test_envelope_kinds() -> None:
     assert envelope_kind({"results": [1]}) == "results"
     assert envelope_kind({"uniqueIdentifier": "x"}) == "object"
     assert envelope_kind("text") == "other"
+
+
+def test_a_registry_path_that_is_wrong_leaves_the_scoping_unchecked(project: Project) -> None:
+    _seed_two_teams(project)
+    project.emulator.control.inject_fault(
+        "GET", "/api/v1/workflows/registry/events", "status", count=2, status=404
+    )
+    code, report = _doctor(project)
+    assert code == EXIT_ERROR
+    assert _finding(report, "U-3 E9")["verdict"] == "did not hold"
+    finding = _finding(report, "U-6")
+    assert (finding["verdict"], finding["detail"]) == (
+        "not checked",
+        "E9 did not answer (see U-3 E9)",
+    )

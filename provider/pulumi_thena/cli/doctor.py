@@ -189,29 +189,28 @@ def _check_registry_scope(
     """U-6: teamId is optional (org-wide entries without it), and entries have the assumed key."""
     paths = {"E4": client.paths.activities, "E9": client.paths.events}
     scoped = {name: client.probe(path, {"teamId": team}) for name, path in paths.items() if team}
-    answers = [(name, "org-wide", answer) for name, answer in org_wide.items()]
-    answers += [(name, f"teamId={team}", answer) for name, answer in scoped.items()]
-    problems = []
-    for name, scope, answer in answers:
-        key = REGISTRY_KEYS.get(name)
-        if key is None:
-            continue
-        if not ok(answer):
-            problems.append(f"{name} {scope} -> {answer.status}")
-        elif len(string_values(list_items(answer), key)) != len(list_items(answer)):
-            problems.append(f"{name} {scope}: an entry without {key}")
-    counts = ", ".join(
-        f"{name} {len(list_items(org_wide[name]))} org-wide"
-        + (f", {len(list_items(scoped[name]))} for {team}" if name in scoped else "")
-        for name in REGISTRY_KEYS
-        if name in org_wide
-    )
+    problems, counts = [], []
+    for name, key in REGISTRY_KEYS.items():
+        wide, narrow = org_wide[name], scoped.get(name)
+        if not ok(wide) and (narrow is None or not ok(narrow)):
+            report.add("U-6", REGISTRY_CHECK, None, f"{name} did not answer (see U-3 {name})")
+            return
+        if not ok(wide):
+            problems.append(f"{name} needs teamId ({wide.status} without it)")
+        if narrow is not None and not ok(narrow):
+            problems.append(f"{name} teamId={team} -> {narrow.status}")
+        answered = [answer for answer in (wide, narrow) if answer is not None and ok(answer)]
+        if any(len(string_values(list_items(a), key)) != len(list_items(a)) for a in answered):
+            problems.append(f"{name}: an entry without {key}")
+        counts.append(
+            f"{name} {len(list_items(wide))} org-wide"
+            + (f", {len(list_items(narrow))} for {team}" if narrow is not None else "")
+        )
     if problems:
         report.add("U-6", REGISTRY_CHECK, False, "; ".join(problems))
-    elif team is None:
-        report.add("U-6", REGISTRY_CHECK, True, f"{counts}; no workflow names a team to scope by")
-    else:
-        report.add("U-6", REGISTRY_CHECK, True, counts)
+        return
+    scope = "" if team else "; no listed workflow names a team to scope by"
+    report.add("U-6", REGISTRY_CHECK, True, ", ".join(counts) + scope)
 
 
 TEAM_CHECK = "teamId filters the list; the key sees every team"
@@ -223,8 +222,9 @@ def _check_team_filter(
     """U-21: the list filtered by a team holds only that team's workflows, and the unfiltered
     list holds workflows of more than one team (so teams are a filter, not a boundary)."""
     teams = sorted(set(string_values(list_items(listing), "teamId")))
-    if team is None or not ok(listing):
-        report.add("U-21", TEAM_CHECK, None, "no workflow in the org names a team")
+    if not ok(listing) or team is None:
+        why = "the list did not answer" if not ok(listing) else "no listed workflow names a team"
+        report.add("U-21", TEAM_CHECK, None, why)
         return
     filtered = client.probe(client.paths.workflows, {"teamId": team, "page": 1, "limit": 100})
     others = sorted(
