@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 
@@ -74,7 +75,21 @@ func main() {
 		os.Exit(1)
 	}
 
+	// The engine closes a plugin by sending SIGINT to its process group and waits 5 s before it
+	// kills it. Go's default exit on SIGINT does not apply when the engine itself was started
+	// with SIGINT ignored (a background job of a non-interactive shell, nohup, some CI runners):
+	// the host would inherit the ignored signal and every engine operation would wait the full
+	// 5 s. Handle it explicitly, as upstream's host does: stop serving and exit.
+	interrupted, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	cancel := make(chan bool)
+	go func() {
+		<-interrupted.Done()
+		stop() // a second SIGINT gets Go's default handling
+		close(cancel)
+	}()
+
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: cancel,
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, h)
 			return nil
