@@ -170,16 +170,21 @@ def _without_machine_paths(text: str) -> str:
 
 # What a provider process imports beyond the SDK's host (``pulumi.dynamic``, loaded before any
 # provider code): for an engine operation in which nothing changed, and for one with work to do.
+FULL_PATH = (
+    "pulumi_thena.resources.workflow",
+    "pulumi_thena.resources.lifecycle",
+    "pulumi_thena.client.client",
+    "pulumi_thena.models.api",
+    "pulumi_thena.models.rules",
+)
+WITH_CLIENT = "+client"
+"""Not a module: the probe then also creates a ``ThenaClient``, as the first API call does."""
 IMPORTS: dict[str, tuple[str, ...]] = {
-    "unchanged path (check + diff of unchanged workflows)": (
-        "pulumi_thena.resources.workflow",
-    ),
-    "full path (a workflow to validate, write or read)": (
-        "pulumi_thena.resources.workflow",
-        "pulumi_thena.resources.lifecycle",
-        "pulumi_thena.client.client",
-        "pulumi_thena.models.api",
-        "pulumi_thena.models.rules",
+    "unchanged path (check + diff of unchanged workflows)": ("pulumi_thena.resources.workflow",),
+    "full path (a workflow to validate, write or read)": FULL_PATH,
+    "full path and the HTTP client (its TLS context), before the first call": (
+        *FULL_PATH,
+        WITH_CLIENT,
     ),
 }
 
@@ -188,10 +193,15 @@ import json, sys, time
 import pulumi.dynamic
 started = time.process_time()
 from pulumi_thena.resources import workflow
-if len(sys.argv) > 2:
+modules = [name for name in sys.argv[1:] if name != "+client"]
+if len(modules) > 1:
     workflow._lifecycle()  # as the provider loads the full path
-for name in sys.argv[1:]:
+for name in modules:
     __import__(name)
+if "+client" in sys.argv:
+    from pulumi_thena.client import ThenaClient
+    with ThenaClient("https://api.invalid", "cpu-bench"):
+        pass
 print(json.dumps(time.process_time() - started))
 """
 

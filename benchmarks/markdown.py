@@ -324,8 +324,9 @@ def _imports(cpu: Mapping[str, Any]) -> str:
     return (
         "\n\nProvider start-up: CPU to import our modules in a fresh interpreter that has already "
         "imported the SDK's dynamic-provider host (`pulumi.dynamic`), median of 7"
-        f"{when}. Once per engine operation; the unchanged path is all a no-op run needs.\n\n"
-        + table(("path", "import CPU ms"), rows)
+        f"{when}; the last row also creates the HTTP client, which loads the CA bundle into a "
+        "TLS context (the first API call of a process does). Once per engine operation; the "
+        "unchanged path is all a no-op run needs.\n\n" + table(("path", "CPU ms"), rows)
     )
 
 
