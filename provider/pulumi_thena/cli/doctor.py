@@ -170,7 +170,8 @@ def _check_statuses(executions: RawResponse, workflow_id: str, report: DoctorRep
     if not statuses:
         report.add("U-15", STATUS_CHECK, None, f"no executions of {workflow_id} to look at")
         return
-    unknown = [status for status in statuses if status not in ExecutionStatus.__members__]
+    known = {status.value for status in ExecutionStatus}
+    unknown = [status for status in statuses if status not in known]
     if unknown:
         detail = f"also {', '.join(unknown)}; the client keeps unknown statuses as text"
     else:
@@ -228,7 +229,11 @@ def _check_team_filter(
         return
     filtered = client.probe(client.paths.workflows, {"teamId": team, "page": 1, "limit": 100})
     others = sorted(
-        {str(item.get("teamId")) for item in list_items(filtered) if isinstance(item, dict)}
+        {
+            str(item.get("teamId") or "(none)")
+            for item in list_items(filtered)
+            if isinstance(item, dict)
+        }
         - {team}
     )
     if not ok(filtered) or others:
