@@ -210,3 +210,20 @@ def test_a_registry_path_that_is_wrong_leaves_the_scoping_unchecked(project: Pro
         "not checked",
         "E9 did not answer (see U-3 E9)",
     )
+
+
+def test_a_probe_whose_create_answer_is_lost_is_found_by_name_and_deleted(
+    project: Project,
+) -> None:
+    # The two refusals and the probe's own create are each made, then their answers dropped.
+    project.emulator.control.inject_fault("POST", "/api/v1/workflows", "commit_then_drop", count=3)
+    code, report = _doctor(project, "--write-probe")
+    assert code == EXIT_ERROR
+    assert _finding(report, "U-10")["verdict"] == "not checked"
+    assert _finding(report, "probe")["verdict"] == "did not hold"
+    deleted = _finding(report, "U-11")
+    assert deleted["verdict"] == "held" and deleted["detail"].endswith(": 404")
+    leftovers = [
+        w for w in project.emulator.control.workflows() if w["name"].startswith(PROBE_PREFIX)
+    ]
+    assert leftovers == []

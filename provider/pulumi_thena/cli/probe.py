@@ -135,7 +135,8 @@ class WriteProbe:
         try:
             created = self.client.create_workflow(self._body())
         except ThenaError as error:
-            self.answer_lost = not isinstance(error, ThenaApiError)  # an error status made nothing
+            if not isinstance(error, ThenaApiError):  # an error status made nothing
+                self.answer_lost = True
             raise
         self.made.append(created)
         self.report.add(
