@@ -23,6 +23,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -50,6 +51,8 @@ func main() {
 	fs.String("root", "", "project root (ignored; taken from each request)")
 	fs.String("virtualenv", "", "virtualenv (ignored; taken from each request)")
 	useExecutor := fs.String("use-executor", "", "use this exec script instead of the one next to this binary")
+	healthEvery := fs.Duration("healthcheck-interval", 5*time.Minute,
+		"how often to check that the engine is still there; the host exits when it is not")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -87,6 +90,15 @@ func main() {
 		stop() // a second SIGINT gets Go's default handling
 		close(cancel)
 	}()
+
+	// Like upstream's host: an engine that died without closing its plugins (SIGKILL) must not
+	// leave this process behind. Unimplemented answers count as alive.
+	if h.engineAddress != "" {
+		if err := rpcutil.Healthcheck(interrupted, h.engineAddress, *healthEvery, stop); err != nil {
+			fmt.Fprintf(os.Stderr, "could not start the engine health check: %v\n", err)
+			os.Exit(1)
+		}
+	}
 
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancel,
