@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     sizes = [int(size) for size in args.sizes.split(",")]
     results: dict[str, Any] = {
-        "command": "benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
+        "command": shlex.join(["benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])]),
         "complete": False,
         "machine": machine.describe(binary),
         "settings": _settings(args),
