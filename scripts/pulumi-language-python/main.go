@@ -87,7 +87,7 @@ func main() {
 	cancel := make(chan bool)
 	go func() {
 		<-interrupted.Done()
-		stop() // a second SIGINT gets Go's default handling
+		stop() // the signal goes back to how it was handled before
 		close(cancel)
 	}()
 
