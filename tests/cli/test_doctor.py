@@ -91,6 +91,8 @@ def test_an_unknown_execution_status_does_not_hold(project: Project) -> None:
 
 def test_a_team_filter_that_is_ignored_does_not_hold(project: Project) -> None:
     _seed_two_teams(project)
+    # Every list GET of a read-only doctor run (the list, paging's two pages, the team filter)
+    # gets the whole org, as a server that ignores teamId would answer.
     _answer_with(project, "/api/v1/workflows", project.emulator.control.workflows(), count=4)
     detail = _did_not_hold(project, "U-21")
     assert detail == "teamId=team-a: also teams team-b"  # the fake list: oldest first

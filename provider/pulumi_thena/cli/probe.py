@@ -15,7 +15,6 @@ from typing import Any
 
 from pulumi_thena.cli.findings import DoctorReport
 from pulumi_thena.client import (
-    InvalidInputError,
     NotFoundError,
     ThenaApiError,
     ThenaClient,
@@ -215,11 +214,7 @@ class WriteProbe:
             made = self.client.create_workflow(body)
         except ThenaApiError as error:
             held = error.status == REFUSED_STATUS
-            also = (
-                ""
-                if held or not isinstance(error, InvalidInputError)
-                else ("; the client reads 400 and 422 alike")
-            )
+            also = "; the client reads 400 and 422 alike" if error.status == 422 else ""
             said = scrub("; ".join(error.messages)) or "no message"  # the server's own words
             self.report.add(assumption, check, held, f"{error.status}: {said}{also}")
             return
