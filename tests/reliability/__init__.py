@@ -3,7 +3,7 @@
 harness.py        a project copy with a few workflow files, one stack of it on an emulator
 checks.py         org == definitions, state == org, no pending operation, no key, no traceback
 faults.py         the fault matrix (each mutating call x each fault, then `pulumi up` again)
-interrupted.py    `pulumi up` killed mid-create, and the recovery the README describes
+interrupted.py    `pulumi up` killed mid-create, and the recovery docs/reliability.md describes
 load.py           200 workflows under a rate limit: up, no-op up, refresh, destroy
 corpus.py         the bad-input corpus (corpus/*.yaml) and how a rejection must read
 corpus_checks.py  the corpus through `thena-workflows validate` and `pulumi preview`

@@ -5,7 +5,7 @@ Pulumi starts in process groups of their own), as when a CI runner cancels a job
 
 The create's POST is made to answer late, so the kill lands after the workflow exists but before
 Pulumi recorded it. What the engine then says, and what brings the stack back, is what the
-README's "after an interrupted run" section describes:
+docs/reliability.md's "after an interrupted run" section describes:
 
 1. the next command finds the stack locked; ``pulumi cancel`` removes the lock;
 2. ``pulumi refresh --clear-pending-creates`` drops the pending create (a plain non-interactive
