@@ -69,7 +69,6 @@ def test_lookups_and_writes_from_several_threads_at_once() -> None:
 def test_the_three_registry_reads_wait_on_the_network_together() -> None:
     """Each answer waits until all three requests are in flight; one after another would fail."""
 
-
     served = registry_transport()
     all_in_flight = threading.Barrier(3, timeout=5)
 

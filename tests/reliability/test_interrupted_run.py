@@ -20,5 +20,5 @@ def test_a_killed_create_is_recovered_without_a_duplicate(scenarios: ScenarioPoo
         ("refresh --clear-pending-creates", True),
         ("up", True),
     ]
-    assert result.pending_after_plain_refresh >= 1  # why docs/reliability.md says --clear-pending-creates
+    assert result.pending_after_plain_refresh >= 1  # hence --clear-pending-creates in docs
     assert result.problems == []

@@ -1,4 +1,4 @@
-"""The filter-operator catalogue of SPEC 5.3 and a checker for filter objects.
+"""A checker for filter objects against the filter-operator catalogue of SPEC 5.3.
 
 A filter maps field references to ``{"~op": operand}`` objects; ``~and`` and ``~or`` take lists
 of filter objects. The catalogue here is the documented one; the provider may swap in the live
@@ -11,39 +11,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pulumi_thena.models.problems import Problem, closest
+from pulumi_thena.spec.operators import (
+    LOGICAL_OPERATORS,
+    OPERATOR_CATEGORIES,
+    default_catalog_wire,
+)
 
-_COMPARISON = ("~eq", "~neq", "~gt", "~gte", "~lt", "~lte")
-_ARRAY = ("~in", "~nin")
-_STRING = ("~regex", "~nregex", "~starts", "~nstarts", "~ends", "~nends", "~contains", "~ncontains")
-_NULL = ("~isnull", "~isempty")
-LOGICAL_OPERATORS: tuple[str, ...] = ("~and", "~or")
-
-OPERATOR_CATEGORIES: dict[str, tuple[str, str]] = {
-    **{op: ("comparison", "scalar") for op in _COMPARISON},
-    **{op: ("array", "array") for op in _ARRAY},
-    **{op: ("string", "string") for op in _STRING},
-    **{op: ("null", "boolean") for op in _NULL},
-}
-"""Each field operator with its category and the kind of operand it takes."""
-
-
-def default_catalog_wire() -> dict[str, Any]:
-    """The catalogue in the (assumed) wire shape of E1."""
-    return {
-        "operators": [
-            {
-                "operator": op,
-                "category": category,
-                "valueType": value_type,
-                "description": f"{category} operator {op}",
-            }
-            for op, (category, value_type) in OPERATOR_CATEGORIES.items()
-        ],
-        "logicalOperators": [
-            {"operator": op, "description": f"all ({op}) / any of the listed filter objects"}
-            for op in LOGICAL_OPERATORS
-        ],
-    }
+__all__ = ["LOGICAL_OPERATORS", "OPERATOR_CATEGORIES", "default_catalog_wire", "filter_problems"]
 
 
 def _operand_problem(op: str, operand: Any) -> str | None:
