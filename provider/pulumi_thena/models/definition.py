@@ -14,17 +14,13 @@ from pydantic import Field
 
 from pulumi_thena.models.base import Bool, DefinitionModel, FreeForm, Int, Number, StepRef
 from pulumi_thena.models.fields import DEFINITION_FIELDS
+from pulumi_thena.spec.graph import ref_sort_key
 
 OnFailure = Literal["ABORT", "CONTINUE", "COMPENSATE"]
 
 DEFAULT_TYPE = "MANUAL"
 DEFAULT_SUB_TYPE = "WORKFLOW"
 SLEEP_ACTIVITY = "workflows:sleep-platform"
-
-
-def step_ref_sort_key(ref: str) -> tuple[int, int, str]:
-    """Numeric step identifiers sort as numbers ("2" before "10"); anything else after them."""
-    return (0, int(ref), "") if ref.isdigit() else (1, 0, ref)
 
 
 class ActivityRef(DefinitionModel):
@@ -100,7 +96,7 @@ class WorkflowDefinition(DefinitionModel):
         """
         steps = [
             step.model_copy(
-                update={"dependencies": sorted(set(step.dependencies), key=step_ref_sort_key)}
+                update={"dependencies": sorted(set(step.dependencies), key=ref_sort_key)}
             )
             for step in sorted(self.workflow_definition, key=lambda s: s.step_identifier)
         ]

@@ -18,6 +18,7 @@ from pulumi_thena.models.definition import (
 )
 from pulumi_thena.models.filters import LOGICAL_OPERATORS, OPERATOR_CATEGORIES, filter_problems
 from pulumi_thena.models.problems import Problem, closest
+from pulumi_thena.spec.graph import step_graph_issues
 
 
 @dataclass(frozen=True)
@@ -46,68 +47,13 @@ def definition_problems(definition: WorkflowDefinition) -> list[Problem]:
 
 
 def step_graph_problems(steps: list[WorkflowStep]) -> Iterator[Problem]:
-    """Unique step identifiers, dependencies that exist, and no cycles."""
-    seen: dict[int, int] = {}
-    for index, step in enumerate(steps):
-        if step.step_identifier in seen:
-            yield Problem(
-                f"workflowDefinition[{index}].stepIdentifier",
-                f"stepIdentifier {step.step_identifier} is used by more than one step; "
-                "give each step its own number",
-            )
-        seen.setdefault(step.step_identifier, index)
-    known = {str(sid) for sid in seen}
-    for index, step in enumerate(steps):
-        for dep_index, dep in enumerate(step.dependencies):
-            where = f"workflowDefinition[{index}].dependencies[{dep_index}]"
-            if dep == str(step.step_identifier):
-                yield Problem(where, "a step cannot depend on itself; remove this dependency")
-            elif dep not in known:
-                yield Problem(
-                    where,
-                    f"depends on step {dep}, which does not exist; "
-                    f"existing steps: {', '.join(sorted(known, key=_numeric))}",
-                )
-        if len(set(step.dependencies)) != len(step.dependencies):
-            yield Problem(
-                f"workflowDefinition[{index}].dependencies", "lists a step twice; list it once"
-            )
-    cycle = _find_cycle(steps)
-    if cycle:
-        yield Problem(
-            "workflowDefinition",
-            f"the dependencies form a cycle ({' -> '.join(cycle)}); "
-            "remove one of these dependencies so that the steps form a DAG",
-        )
-
-
-def _numeric(ref: str) -> tuple[int, str]:
-    return (int(ref), "") if ref.isdigit() else (1 << 62, ref)
-
-
-def _find_cycle(steps: list[WorkflowStep]) -> list[str] | None:
-    edges = {str(s.step_identifier): [d for d in s.dependencies] for s in steps}
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    path: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        path.append(node)
-        for dep in edges.get(node, []):
-            if dep not in edges or dep == node:
-                continue
-            if state.get(dep) == 1:
-                return [*path[path.index(dep) :], dep]
-            if dep not in state and (found := visit(dep)):
-                return found
-        path.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(edges, key=_numeric):
-        if node not in state and (found := visit(node)):
-            return found
-    return None
+    """Unique step identifiers, dependencies that exist, and no cycles (``spec.graph``)."""
+    wire = [
+        {"stepIdentifier": step.step_identifier, "dependencies": step.dependencies}
+        for step in steps
+    ]
+    for path, message in step_graph_issues(wire):
+        yield Problem(path, message)
 
 
 def _step_problems(step: WorkflowStep, path: str) -> Iterator[Problem]:
