@@ -172,7 +172,7 @@ def _without_machine_paths(text: str) -> str:
 # provider code): for an engine operation in which nothing changed, and for one with work to do.
 FULL_PATH = (
     "pulumi_thena.resources.workflow",
-    "pulumi_thena.resources.lifecycle",
+    "pulumi_thena.resources.workflow_lifecycle",
     "pulumi_thena.client.client",
     "pulumi_thena.models.api",
     "pulumi_thena.models.rules",

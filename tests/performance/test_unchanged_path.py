@@ -129,7 +129,7 @@ def test_a_no_op_operation_imports_neither_models_nor_client() -> None:
         "pulumi_thena.models.definition",
         "pulumi_thena.diff.canonical",
         "pulumi_thena.client.client",
-        "pulumi_thena.resources.lifecycle",
+        "pulumi_thena.resources.workflow_lifecycle",
         "httpx",
         "deepdiff",
         "tenacity",
@@ -153,5 +153,5 @@ def test_the_full_path_leaves_out_httpx_command_line_client() -> None:
         [sys.executable, "-c", FULL_PATH], capture_output=True, text=True, check=True
     )
     imported = set(json.loads(run.stdout))
-    assert {"httpx", "pulumi_thena.resources.lifecycle"} <= imported
+    assert {"httpx", "pulumi_thena.resources.workflow_lifecycle"} <= imported
     assert imported & {"rich", "click", "pygments"} == set()

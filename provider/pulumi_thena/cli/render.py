@@ -11,10 +11,11 @@ from rich.text import Text
 from pulumi_thena.cli.findings import DoctorReport, Verdict
 from pulumi_thena.cli.output import Output, shown
 from pulumi_thena.cli.runs import Run, RunsReport
-from pulumi_thena.cli.validation import ValidationReport
 from pulumi_thena.definitions.envs import EnvDiff, Status
 from pulumi_thena.definitions.export import ExportReport
 from pulumi_thena.definitions.plan import Action, FieldChange, Plan
+from pulumi_thena.definitions.validation import ValidationReport
+from pulumi_thena.diff.ownership import resource_of, stack_of
 from pulumi_thena.models import WorkflowTask
 
 ACTION_STYLE = {
@@ -111,8 +112,7 @@ def _plan_summary(result: Plan) -> str:
 
 def _unmanaged(out: Output, result: Plan) -> None:
     """Workflows no file manages; those of this project's other stacks only as a count."""
-    prefix = f"{result.project}/"
-    sibling = [w for w in result.unmanaged if (w.owner or "").startswith(prefix)]
+    sibling = [w for w in result.unmanaged if resource_of(w.owner, result.project)]
     others = [w for w in result.unmanaged if w not in sibling]
     if others:
         out.line()
@@ -123,7 +123,7 @@ def _unmanaged(out: Output, result: Plan) -> None:
             no_wrap=("uniqueIdentifier",),
         )
     if sibling:
-        stacks = Counter((w.owner or "").split("/")[1] for w in sibling)
+        stacks = Counter(stack_of(w.owner) for w in sibling)
         listing = ", ".join(f"{stack}: {count}" for stack, count in sorted(stacks.items()))
         out.line()
         out.line(f"{len(sibling)} more belong to other stacks of {result.project} ({listing}).")

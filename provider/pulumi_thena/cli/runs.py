@@ -13,17 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pulumi_thena.cli.errors import CliError
-from pulumi_thena.diff import owner_marker
+from pulumi_thena.cli.errors import WorkflowNotFound
+from pulumi_thena.diff import owner_marker, resource_of
 from pulumi_thena.models import Workflow, WorkflowExecution, WorkflowTask
 from pulumi_thena.models.problems import closest
 
 _PART = re.compile(r"(\d+)([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-class WorkflowNotFound(CliError):
-    """No workflow, or more than one, answers to the name given."""
 
 
 def parse_duration(text: str) -> timedelta:
@@ -103,9 +99,8 @@ def find_workflow(
     for workflow in live:
         if workflow.unique_identifier == query:
             return workflow
-    prefix = f"{project}/{stack}/" if stack else f"{project}/"
-    marked = [wf for wf in live if _marked_as(wf, prefix, query, exact=stack is not None)]
-    candidates = marked or _named(live, {query, file_name or query}, prefix if stack else None)
+    marked = [wf for wf in live if resource_of(owner_marker(wf.metadata), project, stack) == query]
+    candidates = marked or _named(live, {query, file_name or query}, project, stack)
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
@@ -119,18 +114,13 @@ def find_workflow(
     )
 
 
-def _marked_as(workflow: Workflow, prefix: str, stem: str, *, exact: bool) -> bool:
-    marker = owner_marker(workflow.metadata) or ""
-    if exact:
-        return marker == prefix + stem
-    return marker.startswith(prefix) and marker.endswith(f"/{stem}")
-
-
-def _named(live: Sequence[Workflow], names: set[str], prefix: str | None) -> list[Workflow]:
+def _named(
+    live: Sequence[Workflow], names: set[str], project: str, stack: str | None
+) -> list[Workflow]:
     named = [wf for wf in live if wf.name in names]
-    if prefix is None:
+    if stack is None:
         return named
-    ours = [wf for wf in named if (owner_marker(wf.metadata) or "").startswith(prefix)]
+    ours = [wf for wf in named if resource_of(owner_marker(wf.metadata), project, stack)]
     return ours or named
 
 

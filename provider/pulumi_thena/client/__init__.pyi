@@ -18,6 +18,7 @@ from .errors import (
     ThenaTransportError,
     UnexpectedResponseError,
 )
+from .registry import RegistryCache, fetch_registry
 from .retry import Decision, RetryPolicy, classify
 from .stats import ClientStats
 
@@ -35,6 +36,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitedError",
     "RawResponse",
+    "RegistryCache",
     "RetryPolicy",
     "ServerError",
     "ThenaApiError",
@@ -45,4 +47,5 @@ __all__ = [
     "UnexpectedResponseError",
     "WorkflowPages",
     "classify",
+    "fetch_registry",
 ]

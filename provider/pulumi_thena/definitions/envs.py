@@ -24,11 +24,16 @@ from pulumi_thena.definitions.plan import (
     masked,
     set_at,
     value_at,
-    workflows_by_marker,
 )
 from pulumi_thena.definitions.stack import StackSettings
 from pulumi_thena.definitions.variables import UNRESOLVED, Substitutions, resolve, string_leaves
-from pulumi_thena.diff import canonical_or_plain, changed_fields, live_to_inputs
+from pulumi_thena.diff import (
+    canonical_or_plain,
+    changed_fields,
+    live_to_inputs,
+    owner_marker,
+    resource_of,
+)
 from pulumi_thena.models import Workflow
 
 NOT_COMPARED = "[secret, not compared]"
@@ -119,12 +124,13 @@ def compare_environments(
 
 
 def _owned(project: str, env: Environment) -> dict[str, list[Workflow]]:
-    prefix = f"{project}/{env.stack}/"
-    return {
-        marker[len(prefix) :]: workflows
-        for marker, workflows in workflows_by_marker(env.live).items()
-        if marker.startswith(prefix)
-    }
+    """The stack's live workflows by resource (file stem), as their owner markers say."""
+    grouped: dict[str, list[Workflow]] = {}
+    for workflow in env.live:
+        resource = resource_of(owner_marker(workflow.metadata), project, env.stack)
+        if resource is not None:
+            grouped.setdefault(resource, []).append(workflow)
+    return grouped
 
 
 def _compare_resource(

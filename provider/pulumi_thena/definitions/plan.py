@@ -1,10 +1,11 @@
 """Plan: what ``pulumi up`` would change in the live org, from the files alone (no Pulumi state).
 
-Files are matched to live workflows as the provider matches them: by the owner marker
-``<project>/<stack>/<file stem>`` (or a previous name), else, for files with ``adoptExisting``,
-by name and team among unmarked workflows. Both sides go through the provider's canonical form
-(``canonical_or_plain``, ``live_to_inputs``) and are compared with ``changed_fields`` and
-``field_changes``. The stack policy (include, activation) is applied as the program applies it.
+Files are matched to live workflows by the provider's own rule (``diff.ownership.match``): by
+the owner marker ``<project>/<stack>/<file stem>`` (or a previous name), else, for files with
+``adoptExisting``, by name and team among unmarked workflows. Both sides go through the
+provider's canonical form (``canonical_or_plain``, ``live_to_inputs``) and are compared with
+``changed_fields`` and ``field_changes``. The stack policy (include, activation) is applied as
+the program applies it.
 
 Secrets are compared when the Pulumi CLI decrypts them (the command line asks it); those it
 cannot decrypt are not compared. Secret values are never shown.
@@ -14,29 +15,37 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from pulumi_thena.definitions.files import LoadedWorkflow
+from pulumi_thena.definitions.loader import LoadedWorkflow
 from pulumi_thena.definitions.policy import StackPolicy
 from pulumi_thena.definitions.stack import StackDefinitions
 from pulumi_thena.definitions.variables import REDACTED
 from pulumi_thena.diff import (
     OWNER_METADATA_KEY,
+    MatchKind,
+    Wanted,
     canonical_or_plain,
     changed_fields,
     field_changes,
     live_to_inputs,
+    match,
     owner_marker,
+    owner_of,
     replacement_fields,
+    resource_of,
 )
 from pulumi_thena.models import Workflow
 
 UNRESOLVED_SECRET = "${secret."
 """How a secret that could not be decrypted appears in a loaded definition."""
 NOT_COMPARED = "[secret, not compared]"
+ADOPTED_UNCHANGED = (
+    "adopted by the next `pulumi up` (it adds the owner marker; nothing else changes)"
+)
 ABSENT = "(absent)"
 
 
@@ -154,63 +163,62 @@ class Plan:
 
 def build_plan(stack: StackDefinitions, live: Sequence[Workflow], project: str) -> Plan:
     """Compare what ``stack`` deploys with the live workflows of its org."""
-    prefix = f"{project}/{stack.stack}/"
-    by_marker = workflows_by_marker(live)
     claimed: set[str] = set()
     items = []
     for loaded in stack.workflows:
-        item, matched = _plan_file(loaded, stack.policy, live, by_marker, prefix, claimed)
-        claimed.update(matched)
+        item, accounted = _plan_file(loaded, stack.policy, live, project, stack.stack, claimed)
+        claimed.update(accounted)
         items.append(item)
     leftovers = [wf for wf in live if wf.unique_identifier not in claimed]
-    items += [_delete(wf, prefix, stack.policy) for wf in leftovers if _marked(wf, prefix)]
-    unmanaged = tuple(UnmanagedWorkflow.of(wf) for wf in leftovers if not _marked(wf, prefix))
+    ours = [wf for wf in leftovers if resource_of(owner_marker(wf.metadata), project, stack.stack)]
+    items += [_delete(wf, project, stack.stack, stack.policy) for wf in ours]
+    unmanaged = tuple(UnmanagedWorkflow.of(wf) for wf in leftovers if wf not in ours)
     return Plan(project, stack.stack, tuple(items), unmanaged)
 
 
-def workflows_by_marker(live: Iterable[Workflow]) -> dict[str, list[Workflow]]:
-    """Live workflows grouped by their owner marker (unmarked ones left out)."""
-    grouped: dict[str, list[Workflow]] = {}
-    for workflow in live:
-        marker = owner_marker(workflow.metadata)
-        if marker is not None:
-            grouped.setdefault(marker, []).append(workflow)
-    return grouped
-
-
-def _marked(workflow: Workflow, prefix: str) -> bool:
-    return (owner_marker(workflow.metadata) or "").startswith(prefix)
+def wanted_of(loaded: LoadedWorkflow, project: str, stack: str) -> Wanted:
+    """What matching needs of a file: its owner markers (current and former), name, team, kind."""
+    definition = loaded.definition
+    return Wanted(
+        owner=owner_of(project, stack, loaded.stem),
+        name=definition.name,
+        team_id=definition.team_id,
+        kind=(definition.type, definition.sub_type),
+        previous_owners=tuple(owner_of(project, stack, old) for old in loaded.previous_names),
+        adopt=loaded.adopt_existing,
+    )
 
 
 def _plan_file(
     loaded: LoadedWorkflow,
     policy: StackPolicy,
     live: Sequence[Workflow],
-    by_marker: Mapping[str, list[Workflow]],
-    prefix: str,
+    project: str,
+    stack: str,
     claimed: set[str],
-) -> tuple[PlanItem, set[str]]:
-    """The item of one file, and the uniqueIdentifiers it accounts for."""
-    names = (loaded.stem, *loaded.previous_names)
-    owned = [wf for name in names for wf in by_marker.get(prefix + name, [])]
-    ids = {wf.unique_identifier for wf in owned}
-    if len(owned) > 1:
-        note = (
-            f"{len(owned)} workflows ({', '.join(sorted(ids))}) carry the owner marker of this "
-            "file; delete all but one in Thena"
-        )
-        return _item(loaded, Action.CONFLICT, note=note), ids
-    if owned:
-        item = compare_file(loaded, policy, owned[0], matched_by="owner")
-        return _with_marker_moved(item, owner_marker(owned[0].metadata), prefix + loaded.stem), ids
-    if loaded.adopt_existing:
-        return _adopt(loaded, policy, live, claimed)
-    return _create(loaded, live, claimed), set()
+) -> tuple[PlanItem, frozenset[str]]:
+    """The item of one file, and the uniqueIdentifiers it accounts for (``ownership.match``)."""
+    wanted = wanted_of(loaded, project, stack)
+    found = match(live, wanted, claimed)
+    workflow = found.workflow
+    if found.kind is MatchKind.CONFLICT:
+        return _item(loaded, Action.CONFLICT, live=workflow, note=found.reason), found.accounts_for
+    if found.kind is MatchKind.CREATE or workflow is None:
+        return _item(loaded, Action.CREATE, note=found.reason), found.accounts_for
+    if found.kind is MatchKind.ADOPT:
+        item = compare_file(loaded, policy, workflow, matched_by="name")
+        if item.action is Action.UNCHANGED:
+            item = replace(item, note=ADOPTED_UNCHANGED)
+        return item, found.accounts_for
+    item = compare_file(loaded, policy, workflow, matched_by="owner")
+    if found.marker_moves(wanted):
+        item = _with_marker_moved(item, owner_marker(workflow.metadata), wanted.owner)
+    return item, found.accounts_for
 
 
 def _with_marker_moved(item: PlanItem, marker: str | None, owner: str) -> PlanItem:
     """A file matched by a previous name: ``pulumi up`` moves the owner marker (one PATCH)."""
-    if marker == owner or item.action is Action.REPLACE:  # a replacement is stamped anew
+    if item.action is Action.REPLACE:  # a replacement is stamped anew
         return item
     change = FieldChange(f"metadata.{OWNER_METADATA_KEY}", marker, owner)
     fields = item.fields if "metadata" in item.fields else (*item.fields, "metadata")
@@ -221,79 +229,6 @@ def _with_marker_moved(item: PlanItem, marker: str | None, owner: str) -> PlanIt
         changes=(*item.changes, change),
         note=f"renamed from {marker}: `pulumi up` moves the owner marker",
     )
-
-
-def _same_name(
-    loaded: LoadedWorkflow, live: Sequence[Workflow], claimed: set[str]
-) -> list[Workflow]:
-    definition = loaded.definition
-    return [
-        wf
-        for wf in live
-        if wf.unique_identifier not in claimed
-        and wf.name == definition.name
-        and wf.team_id == definition.team_id
-    ]
-
-
-def _adopt(
-    loaded: LoadedWorkflow,
-    policy: StackPolicy,
-    live: Sequence[Workflow],
-    claimed: set[str],
-) -> tuple[PlanItem, set[str]]:
-    """Match by name and team as ``adoptExisting`` does; conflicts where the provider fails."""
-    same = _same_name(loaded, live, claimed)
-    unmarked = [wf for wf in same if owner_marker(wf.metadata) is None]
-    foreign = [wf for wf in same if owner_marker(wf.metadata) is not None]
-    if len(unmarked) > 1:
-        ids = {wf.unique_identifier for wf in unmarked}
-        note = (
-            f"adoptExisting finds {len(unmarked)} workflows of this name and team "
-            f"({', '.join(sorted(ids))}); delete or rename the extra ones in Thena"
-        )
-        return _item(loaded, Action.CONFLICT, note=note), ids
-    if unmarked:
-        return _adopted(loaded, policy, unmarked[0])
-    if foreign:
-        note = (
-            f"workflow {foreign[0].unique_identifier} of this name and team is managed by "
-            f"'{owner_marker(foreign[0].metadata)}'; adoptExisting takes over unmanaged "
-            "workflows only. Rename this one or remove it from the other stack"
-        )
-        return _item(loaded, Action.CONFLICT, note=note), set()
-    return _create(loaded, live, claimed), set()
-
-
-def _adopted(
-    loaded: LoadedWorkflow, policy: StackPolicy, live: Workflow
-) -> tuple[PlanItem, set[str]]:
-    kind = (live.type, live.sub_type)
-    definition = loaded.definition
-    if kind != (definition.type, definition.sub_type):
-        note = (
-            f"the workflow to adopt ({live.unique_identifier}) has type {kind[0]}/{kind[1]}, "
-            "which cannot change; set type and subType in the file to match it"
-        )
-        item = _item(loaded, Action.CONFLICT, live=live, note=note)
-        return item, {live.unique_identifier}
-    item = compare_file(loaded, policy, live, matched_by="name")
-    if item.action is Action.UNCHANGED:
-        note = "adopted by the next `pulumi up` (it adds the owner marker; nothing else changes)"
-        item = replace(item, note=note)
-    return item, {live.unique_identifier}
-
-
-def _create(loaded: LoadedWorkflow, live: Sequence[Workflow], claimed: set[str]) -> PlanItem:
-    twins = [wf for wf in _same_name(loaded, live, claimed) if owner_marker(wf.metadata) is None]
-    note = None
-    if twins:
-        note = (
-            "an unmanaged workflow of the same name and team exists "
-            f"({twins[0].unique_identifier}); set adoptExisting: true in the file to take it "
-            "over instead of creating a second one"
-        )
-    return _item(loaded, Action.CREATE, note=note)
 
 
 def _item(
@@ -313,8 +248,8 @@ def _item(
     )
 
 
-def _delete(live: Workflow, prefix: str, policy: StackPolicy) -> PlanItem:
-    resource = (owner_marker(live.metadata) or "")[len(prefix) :]
+def _delete(live: Workflow, project: str, stack: str, policy: StackPolicy) -> PlanItem:
+    resource = resource_of(owner_marker(live.metadata), project, stack) or "?"
     notes = ["no file of this stack defines it"]
     if policy.retain_on_delete:
         notes.append(

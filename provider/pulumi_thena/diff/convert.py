@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from pulumi_thena.diff.canonical import plain, unwrapped
-from pulumi_thena.diff.keys import OWNER_METADATA_KEY, strip_owner
+from pulumi_thena.diff.ownership import OWNER_METADATA_KEY, strip_owner
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
     Annotation,

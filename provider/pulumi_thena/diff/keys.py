@@ -1,4 +1,4 @@
-"""Property names, Pulumi's wire markers, the owner marker and the raw comparison: no pydantic.
+"""Property names, Pulumi's wire markers and the raw comparison: no pydantic.
 
 This is all the provider needs for an unchanged workflow, the common case of every engine
 operation, so it imports nothing heavier than the standard library.
@@ -29,9 +29,6 @@ INPUT_FIELDS: tuple[str, ...] = DEFINITION_FIELDS + SETTINGS
 OUTPUT_FIELDS: tuple[str, ...] = ("uniqueIdentifier", "uid", "version", "createdAt", "updatedAt")
 """Outputs that only the API can fill."""
 
-OWNER_METADATA_KEY = "pulumi-thena:owner"
-"""The reserved metadata key carrying the ownership marker; reads and diffs hide it."""
-
 
 def raw_changes(old: Mapping[str, Any], new: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
     """The ``keys`` whose values differ as they are (a missing key and ``None`` are alike).
@@ -42,12 +39,3 @@ def raw_changes(old: Mapping[str, Any], new: Mapping[str, Any], keys: Iterable[s
     to decide when it matters.
     """
     return [key for key in keys if old.get(key) != new.get(key)]
-
-
-def strip_owner(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {k: v for k, v in (metadata or {}).items() if k != OWNER_METADATA_KEY}
-
-
-def owner_marker(metadata: Mapping[str, Any] | None) -> str | None:
-    value = (metadata or {}).get(OWNER_METADATA_KEY)
-    return value if isinstance(value, str) else None

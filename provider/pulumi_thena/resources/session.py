@@ -1,4 +1,4 @@
-"""Per-process state of the provider: settings, one client, registry and org-listing caches.
+"""Per-process state of the provider: settings, one client, the registries and the org listing.
 
 The dynamic-provider host starts a fresh process for each engine operation and serves up to
 four calls at once, so everything here is built lazily, once per process, behind locks. The
@@ -12,21 +12,20 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from pulumi_thena.client.assumptions import DEFAULT_BASE_URL
 from pulumi_thena.client.errors import NotFoundError
-from pulumi_thena.diff.keys import owner_marker
+from pulumi_thena.diff.ownership import owner_marker
 from pulumi_thena.resources.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from pulumi_thena.client.client import ThenaClient
-    from pulumi_thena.models import Registry, RegistryActivity, RegistryEvent, Workflow
+    from pulumi_thena.client.registry import RegistryCache
+    from pulumi_thena.models import Registry, Workflow
 
 log = logging.getLogger("pulumi_thena.provider")
-T = TypeVar("T")
 
 API_KEY_SETTING = "thena:apiKey"
 API_URL_SETTING = "thena:apiUrl"
@@ -82,7 +81,7 @@ class Session:
         self.settings = settings
         self._client = client
         self._lock = threading.Lock()
-        self._registries: dict[str | None, Registry] = {}
+        self._registries: RegistryCache | None = None
         self._org: dict[str, Workflow] | None = None
 
     def client(self) -> ThenaClient:
@@ -108,15 +107,14 @@ class Session:
 
     def registry(self, team_id: str | None) -> Registry:
         """The event and activity registries and operator catalogue of a team, fetched once."""
-        with self._lock:
-            cached = self._registries.get(team_id)
-        if cached is not None:
-            return cached
         client = self.client()
-        with self._lock:  # fetch under the lock so four racing threads make one set of calls
-            if team_id not in self._registries:
-                self._registries[team_id] = _fetch_registry(client, team_id)
-            return self._registries[team_id]
+        with self._lock:
+            if self._registries is None:
+                from pulumi_thena.client.registry import RegistryCache  # deferred: see module doc
+
+                self._registries = RegistryCache(client)
+            registries = self._registries
+        return registries.registry(team_id)
 
     def org(self, *, fresh: bool = False) -> dict[str, Workflow]:
         """Every workflow of the org by uniqueIdentifier, listed once per process.
@@ -160,51 +158,6 @@ class Session:
             return None
         self.remember(found)
         return found
-
-
-def _fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
-    """The three registry reads, at once: one round trip of waiting instead of three."""
-    from pulumi_thena.models.rules import Registry  # deferred: see module doc
-
-    no_events: list[RegistryEvent] = []
-    no_activities: list[RegistryActivity] = []
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="thena-registry") as pool:
-        events_read = pool.submit(
-            _optional, lambda: client.list_events(team_id), no_events, "event registry"
-        )
-        activities_read = pool.submit(
-            _optional, lambda: client.list_activities(team_id), no_activities, "activity registry"
-        )
-        catalog_read = pool.submit(
-            _optional, client.get_filter_operators, None, "filter-operator catalogue"
-        )
-        events, activities, catalog = (
-            events_read.result(),
-            activities_read.result(),
-            catalog_read.result(),
-        )
-    versions: dict[str, set[int]] = {}
-    for activity in activities:
-        bucket = versions.setdefault(activity.unique_identifier, set())
-        if activity.version is not None:
-            bucket.add(activity.version)
-    names: dict[str, str] = {}
-    for event in events:
-        if event.event_name and event.uid:
-            names[event.event_name] = event.uid
-    frozen = {key: frozenset(value) for key, value in versions.items()}
-    if catalog is not None and catalog.names():
-        return Registry(event_names=names, activity_versions=frozen, operators=catalog.names())
-    return Registry(event_names=names, activity_versions=frozen)
-
-
-def _optional(fetch: Callable[[], T], default: T, what: str) -> T:
-    # The registry paths are assumed (SPEC U-3): a 404 skips that cross-check, it does not fail.
-    try:
-        return fetch()
-    except NotFoundError:
-        log.warning("the %s endpoint answered 404; skipping that cross-check", what)
-        return default
 
 
 _current: Session | None = None

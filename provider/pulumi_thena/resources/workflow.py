@@ -10,7 +10,7 @@ Every engine operation starts a fresh provider process, and most of its workflow
 unchanged. The program therefore declares inputs already in canonical form, and the provider
 below answers ``check`` and ``diff`` of an unchanged workflow by comparing them with what the
 last ``check`` returned, without importing the models or the client. Everything else goes to
-``lifecycle``, imported on first need.
+``workflow_lifecycle``, imported on first need.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from pulumi_thena.diff.keys import (
     PROVIDER_KEY,
     raw_changes,
 )
+from pulumi_thena.diff.ownership import owner_of
 from pulumi_thena.models.fields import DEFINITION_FIELDS
 from pulumi_thena.resources import host
 from pulumi_thena.resources.session import configure_session
@@ -61,9 +62,9 @@ def _lifecycle() -> ModuleType:
     # for ours): about 40 ms of imports that a provider process never uses. Blocking that one
     # module makes httpx fall back to a stub of its CLI, in this process only.
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
-    from pulumi_thena.resources import lifecycle  # deferred: see the module docstring
+    from pulumi_thena.resources import workflow_lifecycle  # deferred: see the docstring
 
-    return lifecycle
+    return workflow_lifecycle
 
 
 class WorkflowProvider(ResourceProvider):
@@ -138,7 +139,7 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
         if is_active is not None:
             props["isActive"] = is_active
         props.setdefault("isActive", True)
-        props[OWNER] = f"{pulumi.get_project()}/{pulumi.get_stack()}/{resource_name}"
+        props[OWNER] = owner_of(pulumi.get_project(), pulumi.get_stack(), resource_name)
         props[ADOPT_EXISTING] = adopt_existing
         props.update({key: None for key in OUTPUT_FIELDS})
         super().__init__(WorkflowProvider(), resource_name, props, opts)

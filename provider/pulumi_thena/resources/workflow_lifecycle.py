@@ -1,4 +1,4 @@
-"""The Workflow resource's lifecycle: full check and diff, create, read, update and delete.
+"""The Workflow resource's full lifecycle: check and diff in full, create, read, update, delete.
 
 ``workflow.WorkflowProvider`` answers an unchanged workflow itself and hands everything else to
 the functions here, which need the models, the client and the canonical form (a fifth of a
@@ -30,17 +30,22 @@ from pulumi_thena.client import (
 from pulumi_thena.diff import (
     ADOPT_EXISTING,
     OWNER,
+    MatchKind,
+    Wanted,
     canonical_inputs,
     changed_fields,
     contains_unknown,
     create_body,
     definition_fields,
+    foreign_owner,
     live_to_inputs,
+    match,
     owner_marker,
     raw_changes,
     replacement_fields,
     to_api_body,
 )
+from pulumi_thena.diff.ownership import kind_change_reason
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
     IMMUTABLE_FIELDS,
@@ -167,7 +172,7 @@ def update(id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult
     fields = [f for f in changed_fields(olds, inputs, new_is_canonical=True) if f != "isActive"]
     if olds.get(OWNER) != owner:
         fields = sorted({*fields, "metadata"})  # renamed through an alias: move the marker
-    live = _apply(session, id_, inputs, owner, fields)
+    live = _patch_and_toggle(session, id_, inputs, owner, fields)
     return UpdateResult(_outputs(inputs, live, news))
 
 
@@ -177,10 +182,10 @@ def delete(id_: str, props: dict[str, Any]) -> None:
     live = session.find_live(id_)
     if live is None:
         return
-    marker, owner = owner_marker(live.metadata), props.get(OWNER)
-    if marker is not None and owner is not None and marker != owner:
+    other = foreign_owner(live, props.get(OWNER))
+    if other is not None:
         raise OwnershipError(
-            f"the live workflow {id_} is marked as owned by '{marker}', not by this resource; "
+            f"the live workflow {id_} is marked as owned by '{other}', not by this resource; "
             "it was not deleted. Remove it from this stack with `pulumi state delete` "
             "if the other owner keeps it"
         )
@@ -203,50 +208,24 @@ def _event_uid(session: Session, inputs: Mapping[str, Any]) -> str | None:
 def _find_existing(
     session: Session, inputs: Mapping[str, Any], owner: str, adopt: bool, *, fresh: bool = False
 ) -> LiveWorkflow | None:
-    """A workflow this resource already owns (a create whose answer was lost), or one to adopt."""
-    kind = (inputs.get("type"), inputs.get("subType"))
-    owned = [wf for wf in session.find_owned(owner, fresh=fresh) if (wf.type, wf.sub_type) == kind]
-    if len(owned) > 1:
-        ids = ", ".join(wf.unique_identifier for wf in owned)
-        raise OwnershipError(
-            f"{len(owned)} workflows ({ids}) carry this resource's owner marker; "
-            "delete all but one in Thena, then run `pulumi up` again"
-        )
-    if owned or not adopt:
-        return owned[0] if owned else None
-    return _adoptable(session, inputs, owner)
+    """A workflow this resource already owns (a create whose answer was lost), or one to adopt.
 
-
-def _adoptable(session: Session, inputs: Mapping[str, Any], owner: str) -> LiveWorkflow | None:
-    same = [
-        wf
-        for wf in session.org().values()
-        if wf.name == inputs["name"] and wf.team_id == inputs.get("teamId")
-    ]
-    foreign = [wf for wf in same if owner_marker(wf.metadata) not in (None, owner)]
-    unmarked = [wf for wf in same if owner_marker(wf.metadata) is None]
-    if foreign and not unmarked:
-        raise OwnershipError(
-            f"workflow {foreign[0].unique_identifier} of that name and team is managed by "
-            f"'{owner_marker(foreign[0].metadata)}'; adoptExisting only takes over unmanaged "
-            "workflows. Rename this one or remove it from the other stack first"
-        )
-    if len(unmarked) > 1:
-        ids = ", ".join(wf.unique_identifier for wf in unmarked)
-        raise OwnershipError(
-            f"adoptExisting found {len(unmarked)} workflows of that name and team ({ids}); "
-            "delete or rename the extra ones in Thena so that exactly one remains"
-        )
-    if unmarked and (unmarked[0].type, unmarked[0].sub_type) != (
-        inputs.get("type"),
-        inputs.get("subType"),
-    ):
-        raise DefinitionError(
-            f"the existing workflow {unmarked[0].unique_identifier} has type "
-            f"{unmarked[0].type}/{unmarked[0].sub_type}, which cannot be changed; set type and "
-            "subType in the definition to match it"
-        )
-    return unmarked[0] if unmarked else None
+    The rule is ``diff.ownership.match``, the one ``thena-workflows plan`` applies too.
+    """
+    wanted = Wanted(
+        owner=owner,
+        name=str(inputs["name"]),
+        team_id=inputs.get("teamId"),
+        kind=(str(inputs.get("type")), str(inputs.get("subType"))),
+        adopt=adopt,
+    )
+    found = match(session.org(fresh=fresh).values(), wanted)
+    if found.kind is MatchKind.CONFLICT:
+        raise OwnershipError(str(found.reason))
+    if found.kind is MatchKind.OWNED and found.kind_changes(wanted):
+        assert found.workflow is not None
+        raise OwnershipError(kind_change_reason(found.workflow, wanted))
+    return found.workflow if found.kind in (MatchKind.OWNED, MatchKind.ADOPT) else None
 
 
 def _post(session: Session, inputs: Mapping[str, Any], owner: str) -> LiveWorkflow:
@@ -272,10 +251,10 @@ def _converge(
     fields = [f for f in differing if f != "isActive"]
     if owner_marker(live.metadata) != owner:
         fields = sorted({*fields, "metadata"})
-    return _apply(session, live.unique_identifier, inputs, owner, fields, current=live)
+    return _patch_and_toggle(session, live.unique_identifier, inputs, owner, fields, current=live)
 
 
-def _apply(
+def _patch_and_toggle(
     session: Session,
     id_: str,
     inputs: Mapping[str, Any],

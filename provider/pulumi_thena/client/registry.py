@@ -1,0 +1,77 @@
+"""The registries of an org, per team: events, activities and filter operators, read once.
+
+The provider (one cache per process) and ``thena-workflows validate --online`` both cross-check
+definitions against what the org offers; each team's three reads are made at once, so that
+checking costs one round trip of waiting, and only the first time a team is asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from pulumi_thena.client.client import ThenaClient
+from pulumi_thena.client.errors import NotFoundError
+from pulumi_thena.models import Registry, RegistryActivity, RegistryEvent
+
+log = logging.getLogger("pulumi_thena.client")
+T = TypeVar("T")
+
+
+class RegistryCache:
+    """Each team's registry, fetched on first need and kept; safe to share between threads."""
+
+    def __init__(self, client: ThenaClient) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+        self._registries: dict[str | None, Registry] = {}
+
+    def registry(self, team_id: str | None) -> Registry:
+        """The event and activity registries and operator catalogue of a team (None: the org)."""
+        with self._lock:  # fetch under the lock so that racing threads make one set of calls
+            if team_id not in self._registries:
+                self._registries[team_id] = fetch_registry(self._client, team_id)
+            return self._registries[team_id]
+
+
+def fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
+    """The three registry reads, at once: one round trip of waiting instead of three."""
+    no_events: list[RegistryEvent] = []
+    no_activities: list[RegistryActivity] = []
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="thena-registry") as pool:
+        events_read = pool.submit(
+            _optional, lambda: client.list_events(team_id), no_events, "event registry"
+        )
+        activities_read = pool.submit(
+            _optional, lambda: client.list_activities(team_id), no_activities, "activity registry"
+        )
+        catalog_read = pool.submit(
+            _optional, client.get_filter_operators, None, "filter-operator catalogue"
+        )
+        events, activities, catalog = (
+            events_read.result(),
+            activities_read.result(),
+            catalog_read.result(),
+        )
+    versions: dict[str, set[int]] = {}
+    for activity in activities:
+        bucket = versions.setdefault(activity.unique_identifier, set())
+        if activity.version is not None:
+            bucket.add(activity.version)
+    names = {event.event_name: event.uid for event in events if event.event_name and event.uid}
+    frozen = {key: frozenset(value) for key, value in versions.items()}
+    if catalog is not None and catalog.names():
+        return Registry(event_names=names, activity_versions=frozen, operators=catalog.names())
+    return Registry(event_names=names, activity_versions=frozen)
+
+
+def _optional(fetch: Callable[[], T], default: T, what: str) -> T:
+    # The registry paths are assumed (SPEC U-3): a 404 skips that cross-check, it does not fail.
+    try:
+        return fetch()
+    except NotFoundError:
+        log.warning("the %s endpoint answered 404; skipping that cross-check", what)
+        return default
