@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from pulumi_thena.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, cli
 from pulumi_thena.cli.credentials import stack_key_variable
-from pulumi_thena.cli.project import find_project_dir
+from pulumi_thena.definitions.project import find_project_dir
 from tests.cli.conftest import Project
 
 SCRIPT = Path(sys.executable).parent / "thena-workflows"

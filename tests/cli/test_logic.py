@@ -8,8 +8,8 @@ import pytest
 
 from pulumi_thena.definitions import StackPolicy
 from pulumi_thena.definitions.envs import in_target_terms
+from pulumi_thena.definitions.errors import MappingError
 from pulumi_thena.definitions.export import (
-    MappingError,
     slug,
     unique_stem,
     variable_mapping,

@@ -20,10 +20,11 @@ from pulumi_thena.cli.errors import (
     ApiFailure,
     CliError,
     ProblemsFound,
+    SetupError,
     UsageFailure,
 )
 from pulumi_thena.client import ThenaError
-from pulumi_thena.definitions import DefinitionLoadError
+from pulumi_thena.definitions.errors import DefinitionLoadError, ProjectError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,6 +54,8 @@ def _reported(ctx: click.Context) -> Iterator[None]:
         yield
     except DefinitionLoadError as error:
         raise _shown(ctx, ProblemsFound(error.problems)) from None
+    except ProjectError as error:
+        raise _shown(ctx, SetupError(str(error))) from None
     except ThenaError as error:
         raise _shown(ctx, ApiFailure(str(error))) from None
     except CliError as error:

@@ -20,21 +20,21 @@ from pulumi_thena.cli.app import cli, common_options
 from pulumi_thena.cli.context import CliState
 from pulumi_thena.cli.credentials import SECRETS_SETTING, decrypted_secrets
 from pulumi_thena.cli.doctor import run_doctor
-from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, ConfigurationError
+from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, SetupError
 from pulumi_thena.cli.output import Output
 from pulumi_thena.cli.runs import Run, RunsReport, find_workflow, parse_duration
-from pulumi_thena.cli.validation import registry_report, validate_files
 from pulumi_thena.client import NotFoundError, RetryPolicy, ThenaClient
 from pulumi_thena.definitions.envs import Environment, compare_environments
+from pulumi_thena.definitions.errors import MappingError
 from pulumi_thena.definitions.export import (
     ExportReport,
-    MappingError,
     export_workflows,
     read_variable_mapping,
 )
-from pulumi_thena.definitions.files import definition_stems
+from pulumi_thena.definitions.loader import definition_stems
 from pulumi_thena.definitions.plan import build_plan
 from pulumi_thena.definitions.stack import is_secure
+from pulumi_thena.definitions.validation import registry_report, validate_files
 from pulumi_thena.diff import owner_marker
 from pulumi_thena.emulator.__main__ import main as emulator_main
 from pulumi_thena.models import ExecutionStatus, Workflow
@@ -186,7 +186,7 @@ def _variable_mapping(state: CliState, vars_file: Path | None) -> dict[str, str]
     try:
         mapping, warnings = read_variable_mapping(vars_file)
     except MappingError as error:
-        raise ConfigurationError(str(error)) from None
+        raise SetupError(str(error)) from None
     for warning in warnings:
         state.output.warn(warning)
     return mapping

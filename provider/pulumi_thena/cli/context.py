@@ -13,11 +13,11 @@ from pathlib import Path
 
 from pulumi_thena.cli import credentials
 from pulumi_thena.cli.credentials import Credentials
-from pulumi_thena.cli.errors import ConfigurationError, ProblemsFound, api_failure
+from pulumi_thena.cli.errors import ProblemsFound, SetupError, api_failure
 from pulumi_thena.cli.output import Output
-from pulumi_thena.cli.project import Project, find_project_dir
 from pulumi_thena.client import RetryPolicy, ThenaClient, ThenaError
 from pulumi_thena.definitions import DefinitionLoadError, StackDefinitions, load_stack
+from pulumi_thena.definitions.project import Project, find_project_dir
 
 DEFAULT_RETRIES = 3
 # A command line waits less than a deployment: a few retries within half a minute.
@@ -40,7 +40,7 @@ class CliState:
         if self._project is None:
             root = self.project_dir or find_project_dir(Path.cwd())
             if not root.is_dir():
-                raise ConfigurationError(f"the project directory {root} does not exist")
+                raise SetupError(f"the project directory {root} does not exist")
             self._project = Project.at(root.resolve())
         return self._project
 
@@ -65,7 +65,7 @@ class CliState:
         try:
             client = ThenaClient(creds.api_url, creds.api_key, retry=self.retry_policy())
         except ValueError as error:
-            raise ConfigurationError(str(error)) from None
+            raise SetupError(str(error)) from None
         try:
             yield client
         except ThenaError as error:

@@ -17,10 +17,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from pulumi_thena.cli.errors import ConfigurationError
-from pulumi_thena.cli.project import Project
+from pulumi_thena.cli.errors import SetupError
 from pulumi_thena.client import DEFAULT_BASE_URL
 from pulumi_thena.client.errors import register_secret
+from pulumi_thena.definitions.project import Project
 from pulumi_thena.definitions.stack import API_KEY, API_URL, config_file_of, is_secure
 
 ENV_URL = "THENA_API_URL"
@@ -54,7 +54,7 @@ def from_environment() -> Credentials:
     """``THENA_API_URL`` and ``THENA_API_KEY``."""
     key = os.environ.get(ENV_KEY, "")
     if not key:
-        raise ConfigurationError(
+        raise SetupError(
             f"no Thena API key: set {ENV_KEY} (and {ENV_URL}), or pass --stack to use a "
             "stack's thena:apiKey"
         )
@@ -76,13 +76,13 @@ def for_stack(project: Project, stack: str) -> Credentials:
     for variable in (stack_key_variable(stack), ENV_KEY):
         if key := os.environ.get(variable, ""):
             return _registered(Credentials(url, key, url_source, variable))
-    raise ConfigurationError(_missing_key_message(stack, source, is_secure(value)))
+    raise SetupError(_missing_key_message(stack, source, is_secure(value)))
 
 
 def _stack_url(config: dict[str, object], source: str) -> tuple[str, str]:
     value = config.get(API_URL)
     if value is not None and not isinstance(value, str):
-        raise ConfigurationError(f"{source}: {API_URL} must be a URL string; fix it")
+        raise SetupError(f"{source}: {API_URL} must be a URL string; fix it")
     if value:
         return value, f"{API_URL} of {source}"
     if os.environ.get(ENV_URL):

@@ -12,8 +12,9 @@ Error tree::
     ├── click.UsageError
     │   └── UsageFailure            exit 64; click's usage message
     └── CliError                    exit 1; prints one line "error: ..." on stderr
-        ├── ConfigurationError      stack, credentials, project directory
+        ├── SetupError      stack, credentials, project directory
         ├── ApiFailure              the API could not be reached or refused the request
+        ├── WorkflowNotFound        no workflow, or more than one, answers to a name
         └── ProblemsFound           definition files or settings are wrong: one line each
 
 Messages are scrubbed of every API key the client has seen.
@@ -66,12 +67,16 @@ class UsageFailure(click.UsageError):
     exit_code = EXIT_USAGE
 
 
-class ConfigurationError(CliError):
+class SetupError(CliError):
     """The stack, its credentials or the project directory are missing or wrong."""
 
 
 class ApiFailure(CliError):
     """The Thena API could not be reached, or it refused the request."""
+
+
+class WorkflowNotFound(CliError):
+    """No workflow, or more than one, answers to the name given."""
 
 
 class ProblemsFound(CliError):

@@ -9,8 +9,7 @@ Every problem of every file and setting is collected and raised as one Definitio
 """
 
 from pulumi_thena.definitions.errors import DefinitionLoadError, FileProblem
-from pulumi_thena.definitions.filemodel import FILE_ONLY_FIELDS, WorkflowFile
-from pulumi_thena.definitions.files import LoadedWorkflow, collect_definitions, load_definitions
+from pulumi_thena.definitions.loader import LoadedWorkflow, collect_definitions, load_definitions
 from pulumi_thena.definitions.policy import Activation, StackPolicy
 from pulumi_thena.definitions.program import (
     declare_workflow,
@@ -26,6 +25,7 @@ from pulumi_thena.definitions.stack import (
     load_stack,
 )
 from pulumi_thena.definitions.variables import REDACTED, UNRESOLVED, Substitutions
+from pulumi_thena.definitions.workflow_file import FILE_ONLY_FIELDS, WorkflowFile
 from pulumi_thena.definitions.yamlfile import MAX_FILE_BYTES
 
 __all__ = [

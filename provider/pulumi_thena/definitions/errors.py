@@ -2,13 +2,15 @@
 
     pulumi.RunError                 `pulumi up` prints its message without a traceback
     └── DefinitionLoadError         the user: files or stack settings are wrong (``.problems``)
+    ProjectError                    the user: no such stack, folder or file in the project
+    MappingError                    the user: an export variable mapping cannot be used
 
 Every problem names the file, the field path and what to do, and never holds a secret's value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -44,3 +46,15 @@ def raise_if_any(problems: Iterable[FileProblem]) -> None:
     collected = list(problems)
     if collected:
         raise DefinitionLoadError(collected)
+
+
+class ProjectError(Exception):
+    """The project has no such stack, folder or file; the message names it and what to do."""
+
+
+class MappingError(ValueError):
+    """The variable mapping file cannot be used; ``problems`` says why, one line each."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))

@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from pulumi_thena.definitions.errors import FileProblem
-from pulumi_thena.definitions.filemodel import RESOURCE_NAME_PATTERN
+from pulumi_thena.definitions.errors import FileProblem, MappingError
+from pulumi_thena.definitions.workflow_file import RESOURCE_NAME_PATTERN
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.diff import live_to_inputs
 from pulumi_thena.models import Workflow, WorkflowDefinition, problems_from_validation_error
@@ -46,14 +46,6 @@ TOP_LEVEL_ORDER = (
 )
 STEP_ORDER = ("stepIdentifier", "dependencies", "isSleepActivity", "activity", "input")
 SPACED_KEYS = ("annotations:", "filters:", "workflowDefinition:")
-
-
-class MappingError(ValueError):
-    """The variable mapping file cannot be used; ``problems`` says why, one line each."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
 
 
 SECRET_KEY_PARTS = (

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from pydantic import Field
 
 from pulumi_thena.definitions.errors import FileProblem
-from pulumi_thena.definitions.filemodel import ResourceName
+from pulumi_thena.definitions.workflow_file import ResourceName
 from pulumi_thena.models.base import DefinitionModel
 from pulumi_thena.models.problems import closest
 

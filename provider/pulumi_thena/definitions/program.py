@@ -16,7 +16,7 @@ import pulumi.runtime
 from pulumi.config import ConfigTypeError
 
 from pulumi_thena.definitions.errors import FileProblem
-from pulumi_thena.definitions.files import LoadedWorkflow
+from pulumi_thena.definitions.loader import LoadedWorkflow
 from pulumi_thena.definitions.policy import NAMESPACE, StackPolicy
 from pulumi_thena.definitions.stack import (
     API_KEY,

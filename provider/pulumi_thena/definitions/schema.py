@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pulumi_thena.definitions.filemodel import WorkflowFile
+from pulumi_thena.definitions.workflow_file import WorkflowFile
 
 SCHEMA_FILE = "stacks/workflow.schema.json"
 PLACEHOLDER_PATTERN = r"^\$\{var\.[A-Za-z_][A-Za-z0-9_]*\}$"

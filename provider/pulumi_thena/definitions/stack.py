@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from pydantic import ValidationError
 
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
-from pulumi_thena.definitions.files import LoadedWorkflow, collect_definitions, definition_stems
+from pulumi_thena.definitions.loader import LoadedWorkflow, collect_definitions, definition_stems
 from pulumi_thena.definitions.policy import NAMESPACE, StackPolicy, policy_problems
 from pulumi_thena.definitions.variables import UNRESOLVED, Substitutions
 from pulumi_thena.definitions.yamlfile import read_yaml

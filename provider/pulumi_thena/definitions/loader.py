@@ -1,7 +1,8 @@
 """Loading the definition files of ``stacks/workflows/``: one workflow per file, named by its stem.
 
-Each file is parsed (``yamlfile``), its placeholders resolved (``variables``) and validated with
-the provider's own models and offline rules, then the files are checked against each other.
+Each file is read (``yamlfile``: safe YAML), its placeholders resolved (``variables``), validated
+as the model of one file (``workflow_file``) with the provider's own offline rules, then the
+files are checked against each other.
 Every problem of every file is collected; nothing is returned unless all files are valid.
 """
 
@@ -15,8 +16,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
-from pulumi_thena.definitions.filemodel import RESOURCE_NAME_PATTERN, WorkflowFile
 from pulumi_thena.definitions.variables import Substitutions, resolve
+from pulumi_thena.definitions.workflow_file import RESOURCE_NAME_PATTERN, WorkflowFile
 from pulumi_thena.definitions.yamlfile import YamlDocument, read_yaml
 from pulumi_thena.models import (
     Problem,

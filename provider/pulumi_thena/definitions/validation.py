@@ -1,4 +1,4 @@
-"""validate: every problem of the definition files, offline; registry cross-checks online.
+"""Validation of definition files: every problem, offline; registry cross-checks online.
 
 With a stack, files are loaded exactly as the stack loads them (its variables, secrets and
 policy). Without one, variables are not checked: a ``${var.NAME}`` that is a whole value stands
@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pulumi_thena.cli.errors import ConfigurationError
-from pulumi_thena.cli.project import Project
-from pulumi_thena.client import ThenaClient
+from pulumi_thena.client import RegistryCache, ThenaClient
 from pulumi_thena.definitions import FileProblem, LoadedWorkflow, Substitutions, WorkflowFile
-from pulumi_thena.definitions.files import collect_definitions, definition_stems, display_path
+from pulumi_thena.definitions.errors import ProjectError
+from pulumi_thena.definitions.loader import collect_definitions, definition_stems, display_path
 from pulumi_thena.definitions.plan import value_at
 from pulumi_thena.definitions.policy import policy_problems
+from pulumi_thena.definitions.project import Project
 from pulumi_thena.definitions.stack import (
     config_file_of,
     parse_settings,
@@ -32,7 +32,6 @@ from pulumi_thena.definitions.variables import UNRESOLVED, string_leaves
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.models import registry_problems
 from pulumi_thena.models.problems import find_model
-from pulumi_thena.resources import Session, Settings
 
 WHOLE_VARIABLE = re.compile(r"^\$\{var\.([A-Za-z_][A-Za-z0-9_]*)\}$")
 _KEEP = object()
@@ -93,7 +92,7 @@ def _targets(project: Project, paths: Sequence[Path]) -> list[_Target]:
             if stems is not None:
                 stems.add(resolved.stem)
         else:
-            raise ConfigurationError(f"{path}: no such file or directory")
+            raise ProjectError(f"{path}: no such file or directory")
     return [_Target(d, frozenset(s) if s is not None else None) for d, s in grouped.items()]
 
 
@@ -285,11 +284,11 @@ def registry_report(
 
     Without a stack, names given by a variable (``${var.NAME}``) cannot be checked.
     """
-    session = Session(Settings(api_url=client.base_url), client)
+    registries = RegistryCache(client)
     problems = list(report.problems)
     for loaded in report.loaded:
         team = loaded.definition.team_id
-        offered = session.registry(None if team is None or "${" in team else team)
+        offered = registries.registry(None if team is None or "${" in team else team)
         wire = loaded.definition.to_wire()
         document = read_yaml(project.root / loaded.file, loaded.file)
         for problem in registry_problems(loaded.definition, offered):

@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from pulumi_thena.cli.errors import ConfigurationError
 from pulumi_thena.definitions import SCHEMA_FILE, FileProblem, StackSettings
-from pulumi_thena.definitions.files import definition_stems
+from pulumi_thena.definitions.errors import ProjectError
+from pulumi_thena.definitions.loader import definition_stems
 from pulumi_thena.definitions.stack import (
     STACKS_DIR,
     WORKFLOWS_DIR,
@@ -61,12 +61,12 @@ class Project:
         return sorted(name for name in names if name)
 
     def require_stack(self, stack: str) -> Path:
-        """The stack's config file; ConfigurationError naming the known stacks if it is missing."""
+        """The stack's config file; ProjectError naming the known stacks if it is missing."""
         path = self.stack_file(stack)
         if path.is_file():
             return path
         known = ", ".join(self.stacks()) or "none"
-        raise ConfigurationError(
+        raise ProjectError(
             f"unknown stack '{stack}': {config_file_of(stack)} does not exist in {self.root}; "
             f"known stacks: {known} (or pass --project-dir)"
         )
@@ -77,7 +77,7 @@ class Project:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as error:
-            raise ConfigurationError(
+            raise ProjectError(
                 f"{config_file_of(stack)}: cannot be read ({error}); fix the file"
             ) from None
         config = data.get("config") if isinstance(data, dict) else None
@@ -108,10 +108,6 @@ class Project:
         """The path from ``directory`` to the JSON Schema, for the yaml-language-server comment."""
         schema = self.root / SCHEMA_FILE
         return Path(os.path.relpath(schema, directory.resolve())).as_posix()
-
-    def owner(self, stack: str, resource: str) -> str:
-        """The owner marker the provider stamps on a workflow of this stack."""
-        return f"{self.name}/{stack}/{resource}"
 
 
 def _project_name(root: Path) -> str:
