@@ -74,6 +74,55 @@ def _step_problems(step: WorkflowStep, path: str) -> Iterator[Problem]:
             "an approver is set but requireApproval is false; set requireApproval: true "
             "or remove the approver",
         )
+    yield from _approver_shape_problems(step, path)
+
+
+_DOCUMENTED = "approver: {type: USER|TEAM, uid: <id>, timeout: <seconds>}"
+
+
+def _approver_shape_problems(step: WorkflowStep, path: str) -> Iterator[Problem]:
+    """One approver shape per step (docs/api.md U-23); the documented one is the one to keep."""
+    approver = step.approver
+    older = [
+        name
+        for name, value in (
+            ("approverType", step.approver_type),
+            ("approvalTimeout", step.approval_timeout),
+        )
+        if value is not None
+    ]
+    if approver is None:
+        for name in older:
+            yield Problem(
+                f"{path}.{name}",
+                f"{name} is set without an approver; write {_DOCUMENTED} or remove {name}",
+            )
+        return
+    if isinstance(approver, str):
+        return  # the older string shape, with approverType and approvalTimeout beside it
+    if approver.uid is not None and approver.id is not None:
+        yield Problem(
+            f"{path}.approver.id",
+            "the approver has both uid (the documented shape) and id (an older shape); keep "
+            "uid and remove id",
+        )
+    elif approver.uid is None and approver.id is None:
+        yield Problem(f"{path}.approver.uid", f"the approver names no one; write {_DOCUMENTED}")
+    elif approver.id is not None and approver.timeout is not None:
+        yield Problem(
+            f"{path}.approver.id",
+            "id belongs to an older approver shape, mixed here with timeout (the documented "
+            "shape); keep the documented shape: rename id to uid",
+        )
+    documented = approver.uid is not None or approver.timeout is not None
+    for name in older:
+        if documented or name == "approverType":
+            field = "approver.type" if name == "approverType" else "approver.timeout"
+            yield Problem(
+                f"{path}.{name}",
+                f"{name} belongs to an older approver shape, mixed here with the object "
+                f"approver; keep the documented shape: write {field} instead and remove {name}",
+            )
 
 
 def _activity_problems(activity: ActivityRef, path: str) -> Iterator[Problem]:

@@ -45,6 +45,7 @@ from pulumi_thena.diff import (
     replacement_fields,
     to_api_body,
 )
+from pulumi_thena.diff.errors import UnreadableWorkflowError
 from pulumi_thena.diff.ownership import kind_change_reason
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
@@ -86,7 +87,7 @@ def _reporting(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return method(*args, **kwargs)
             except WorkflowError as error:
                 raise type(error)(f"{action} {_label(props)}: {error}") from None
-            except ThenaError as error:
+            except (ThenaError, UnreadableWorkflowError) as error:
                 raise ApiCallError(
                     f"{action} {_label(props)} failed: {error}. Nothing else was changed; "
                     "fix the cause and run `pulumi up` again (a re-run is safe)."
@@ -155,13 +156,14 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
     live = current_session().find_live(id_)
     if live is None:
         return ReadResult(None, {})
-    live_inputs = live_to_inputs(live, props)  # state's last values, in whatever form
-    outputs = _outputs(live_inputs, live, props)
-    if not raw_changes(props, outputs, DEFINITION_FIELDS):
-        # No drift: the inputs in state are still right (and need no second serialization).
-        return ReadResult(id_, outputs)
+    live_inputs = live_to_inputs(live, props)  # compared with the state's last values
+    if not changed_fields(props, live_inputs, new_is_canonical=True):
+        # No drift: the inputs in state are still right, in whatever form an older version of
+        # this provider wrote them (and need no second serialization).
+        kept = {key: props[key] for key in DEFINITION_FIELDS if key in props}
+        return ReadResult(id_, _outputs(kept, live, props))
     settings = {k: props[k] for k in (OWNER, ADOPT_EXISTING) if k in props}
-    return ReadResult(id_, outputs, {**live_inputs, **settings})
+    return ReadResult(id_, _outputs(live_inputs, live, props), {**live_inputs, **settings})
 
 
 @_reporting("updating")
