@@ -23,6 +23,7 @@ from pulumi_thena.models import (
     Problem,
     WorkflowDefinition,
     definition_problems,
+    partial_problems,
     problems_from_validation_error,
 )
 
@@ -205,9 +206,20 @@ def _checked(
         # A placeholder that could not be resolved is reported once, not again as a bad value.
         invalid = problems_from_validation_error(error, WorkflowFile)
         problems += [problem for problem in invalid if problem.path not in reported]
+        problems += _unreported(partial_problems(_mapping(redacted.value)), problems)
     else:
         problems += definition_problems(model)
     return _located(problems, document, display)
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _unreported(found: Iterable[Problem], reported: Iterable[Problem]) -> list[Problem]:
+    """``found`` without the problems whose path was reported already."""
+    paths = {problem.path for problem in reported}
+    return [problem for problem in found if problem.path not in paths]
 
 
 def _revealed(

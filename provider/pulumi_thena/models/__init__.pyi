@@ -29,6 +29,7 @@ from .problems import Problem, format_path, problems_from_validation_error
 from .rules import (
     Registry,
     definition_problems,
+    partial_problems,
     registry_problems,
     step_graph_problems,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "definition_problems",
     "filter_problems",
     "format_path",
+    "partial_problems",
     "problems_from_validation_error",
     "registry_problems",
     "step_graph_problems",

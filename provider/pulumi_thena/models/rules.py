@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
 
 from pulumi_thena.models.definition import (
     SLEEP_ACTIVITY,
@@ -44,6 +47,51 @@ def definition_problems(definition: WorkflowDefinition) -> list[Problem]:
     for index, step in enumerate(steps):
         problems += _step_problems(step, f"workflowDefinition[{index}]")
     return problems
+
+
+def partial_problems(fields: Mapping[str, Any]) -> list[Problem]:
+    """The rules that need only part of a definition, on the parts of ``fields`` that parse.
+
+    For a definition the models refuse: its other problems are still worth reporting at once
+    (a dependency on a missing step, a misspelled operator), so each rule runs on what it can
+    read: the step graph on the steps whose identifier reads, each step's rules on the steps
+    that validate alone, the filter rules on a filters object.
+    """
+    problems: list[Problem] = []
+    filters = fields.get("filters")
+    if isinstance(filters, dict):
+        problems += filter_problems(filters, "filters")
+    steps = fields.get("workflowDefinition")
+    if not isinstance(steps, list):
+        return problems
+    readable = [(i, s) for i, s in enumerate(steps) if isinstance(s, Mapping) and _readable_id(s)]
+    wire = [
+        {"stepIdentifier": s["stepIdentifier"], "dependencies": _dependency_refs(s)}
+        for _, s in readable
+    ]
+    issues = step_graph_issues(wire, [index for index, _ in readable])
+    problems += [Problem(path, message) for path, message in issues]
+    for index, raw in enumerate(steps):
+        try:
+            step = WorkflowStep.model_validate(raw)
+        except ValidationError:
+            continue
+        problems += _step_problems(step, f"workflowDefinition[{index}]")
+    return problems
+
+
+def _readable_id(step: Mapping[str, Any]) -> bool:
+    sid = step.get("stepIdentifier")
+    return (isinstance(sid, int) and not isinstance(sid, bool)) or (
+        isinstance(sid, float) and sid.is_integer()
+    )
+
+
+def _dependency_refs(step: Mapping[str, Any]) -> list[Any]:
+    deps = step.get("dependencies")
+    if not isinstance(deps, list):
+        return []
+    return [d for d in deps if isinstance(d, str | int | float) and not isinstance(d, bool)]
 
 
 def step_graph_problems(steps: list[WorkflowStep]) -> Iterator[Problem]:
