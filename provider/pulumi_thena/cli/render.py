@@ -14,7 +14,7 @@ from pulumi_thena.cli.runs import Run, RunsReport
 from pulumi_thena.definitions.envs import EnvDiff, Status
 from pulumi_thena.definitions.export import ExportReport
 from pulumi_thena.definitions.plan import Action, FieldChange, Plan
-from pulumi_thena.definitions.validation import ValidationReport
+from pulumi_thena.definitions.validation import AllStacksReport, ValidationReport
 from pulumi_thena.diff.ownership import resource_of, stack_of
 from pulumi_thena.models import WorkflowTask
 
@@ -45,15 +45,29 @@ VERDICT_STYLE = {Verdict.HELD: "green", Verdict.NOT_HELD: "bold red", Verdict.NO
 def validation(out: Output, report: ValidationReport) -> None:
     for problem in report.problems:
         out.line(str(problem))
-    for skipped in report.skipped:
-        out.line(f"{skipped}: not deployed by stack '{report.stack}' (thena-workflows:include)")
-    checked = "variables of stack " + repr(report.stack) if report.stack else "no variables"
+    if report.setup:
+        out.line("To set up (not a problem in the files):", "yellow")
+        for item in report.setup:
+            where = f"{item.path}: " if item.path else ""
+            out.line(f"  {item.file}: {where}{item.message}", "yellow")
+    for note in report.notes:
+        out.line(f"note: {note}", "dim")
+    checked = f"variables of stack '{report.stack}'" if report.stack else "variables of any stack"
     scope = f"{len(report.files)} file(s) checked ({checked}{', online' if report.online else ''})"
+    extra = f"; {len(report.setup)} to set up" if report.setup else ""
     if report.valid:
-        out.line(f"✓ {scope}: no problems", "green")
+        out.line(f"✓ {scope}: no problems{extra}", "green")
     else:
         count = len(report.problems)
-        out.line(f"✗ {scope}: {count} problem{'s' if count != 1 else ''}", "bold red")
+        out.line(f"✗ {scope}: {count} problem{'s' if count != 1 else ''}{extra}", "bold red")
+
+
+def all_stacks(out: Output, every: AllStacksReport) -> None:
+    for index, report in enumerate(every.reports):
+        if index:
+            out.line()
+        out.line(f"Stack '{report.stack}'", "bold")
+        validation(out, report)
 
 
 def plan(out: Output, result: Plan) -> None:

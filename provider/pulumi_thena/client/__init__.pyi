@@ -18,7 +18,7 @@ from .errors import (
     ThenaTransportError,
     UnexpectedResponseError,
 )
-from .registry import RegistryCache, fetch_registry
+from .registry import RegistryCache, RegistryLists, fetch_lists, fetch_registry
 from .retry import Decision, RetryPolicy, classify
 from .stats import ClientStats
 
@@ -37,6 +37,7 @@ __all__ = [
     "RateLimitedError",
     "RawResponse",
     "RegistryCache",
+    "RegistryLists",
     "RetryPolicy",
     "ServerError",
     "ThenaApiError",
@@ -47,5 +48,6 @@ __all__ = [
     "UnexpectedResponseError",
     "WorkflowPages",
     "classify",
+    "fetch_lists",
     "fetch_registry",
 ]

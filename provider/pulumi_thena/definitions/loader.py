@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
-from pulumi_thena.definitions.variables import Substitutions, resolve
+from pulumi_thena.definitions.variables import Substitutions, UnknownPlaceholder, resolve
 from pulumi_thena.definitions.workflow_file import RESOURCE_NAME_PATTERN, WorkflowFile
 from pulumi_thena.definitions.yamlfile import YamlDocument, read_yaml
 from pulumi_thena.models import (
@@ -255,7 +255,16 @@ def _secret_type_problems(error: ValidationError) -> list[Problem]:
 def _located(
     problems: Iterable[Problem], document: YamlDocument, display: str
 ) -> list[FileProblem]:
-    return [FileProblem(display, p.path, p.message, document.line_of(p.path)) for p in problems]
+    return [
+        FileProblem(
+            display,
+            p.path,
+            p.message,
+            document.line_of(p.path),
+            p.placeholder if isinstance(p, UnknownPlaceholder) else None,
+        )
+        for p in problems
+    ]
 
 
 def cross_file_problems(

@@ -32,6 +32,7 @@ from .rules import (
     partial_problems,
     registry_problems,
     step_graph_problems,
+    wire_registry_problems,
 )
 
 __all__ = [
@@ -66,4 +67,5 @@ __all__ = [
     "registry_problems",
     "step_graph_problems",
     "whole_to_int",
+    "wire_registry_problems",
 ]

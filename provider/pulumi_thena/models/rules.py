@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from pydantic import ValidationError
 
@@ -184,49 +184,69 @@ def _activity_problems(activity: ActivityRef, path: str) -> Iterator[Problem]:
 
 def registry_problems(definition: WorkflowDefinition, registry: Registry) -> list[Problem]:
     """Names that the org's registries do not know: trigger event, activities, versions."""
+    return wire_registry_problems(definition.to_wire(), registry)
+
+
+def wire_registry_problems(fields: Mapping[str, Any], registry: Registry) -> list[Problem]:
+    """``registry_problems`` on a definition's wire fields, as far as they can be read.
+
+    Runs on a file that does not validate as a whole too: a name that reads is checked, and a
+    value that is not a plain name (a placeholder no stack resolved) is left alone.
+    """
     problems: list[Problem] = []
-    if registry.event_names and registry.event_uid(definition.trigger_event) is None:
-        hint = closest(definition.trigger_event, registry.event_names)
+    event = fields.get("triggerEvent")
+    if registry.event_names and _name(event) and registry.event_uid(event) is None:
+        hint = closest(event, registry.event_names)
         problems.append(
             Problem(
                 "triggerEvent",
-                f"unknown trigger event '{definition.trigger_event}'"
+                f"unknown trigger event '{event}'"
                 + (f"; did you mean '{hint}'?" if hint else "")
                 + f" Events of this org: {', '.join(sorted(registry.event_names))}",
             )
         )
-    if registry.operators != frozenset((*OPERATOR_CATEGORIES, *LOGICAL_OPERATORS)):
-        problems += filter_problems(definition.filters, "filters", registry.operators)
-    for index, step in enumerate(definition.workflow_definition):
-        refs = [(f"workflowDefinition[{index}].activity", step.activity)]
-        if step.compensation_activity is not None:
-            refs.append(
-                (
-                    f"workflowDefinition[{index}].compensationActivity.activity",
-                    step.compensation_activity.activity,
-                )
-            )
+    filters = fields.get("filters")
+    default = frozenset((*OPERATOR_CATEGORIES, *LOGICAL_OPERATORS))
+    if registry.operators != default and isinstance(filters, dict):
+        problems += filter_problems(filters, "filters", registry.operators)
+    steps = fields.get("workflowDefinition")
+    for index, step in enumerate(steps if isinstance(steps, list) else []):
+        if not isinstance(step, Mapping):
+            continue
+        refs = [(f"workflowDefinition[{index}].activity", step.get("activity"))]
+        compensation = step.get("compensationActivity")
+        if isinstance(compensation, Mapping):
+            where = f"workflowDefinition[{index}].compensationActivity.activity"
+            refs.append((where, compensation.get("activity")))
         for where, ref in refs:
-            problems += _registry_activity_problems(ref, where, registry)
+            if isinstance(ref, Mapping):
+                problems += _registry_activity_problems(ref, where, registry)
     return problems
 
 
+def _name(value: Any) -> TypeGuard[str]:
+    """A plain name to look up: a string without an unresolved placeholder."""
+    return isinstance(value, str) and bool(value) and "${" not in value
+
+
 def _registry_activity_problems(
-    ref: ActivityRef, path: str, registry: Registry
+    ref: Mapping[str, Any], path: str, registry: Registry
 ) -> Iterable[Problem]:
-    if not registry.activity_versions:
+    activity = ref.get("uniqueIdentifier")
+    if not registry.activity_versions or not _name(activity):
         return
-    versions = registry.activity_versions.get(ref.unique_identifier)
+    versions = registry.activity_versions.get(activity)
+    version = ref.get("version")
     if versions is None:
-        hint = closest(ref.unique_identifier, registry.activity_versions)
+        hint = closest(activity, registry.activity_versions)
         yield Problem(
             f"{path}.uniqueIdentifier",
-            f"unknown activity '{ref.unique_identifier}'"
+            f"unknown activity '{activity}'"
             + (f"; did you mean '{hint}'?" if hint else "; check the activity registry"),
         )
-    elif ref.version is not None and versions and ref.version not in versions:
+    elif isinstance(version, int) and versions and version not in versions:
         yield Problem(
             f"{path}.version",
-            f"activity '{ref.unique_identifier}' has no version {ref.version}; "
+            f"activity '{activity}' has no version {version}; "
             f"available versions: {', '.join(str(v) for v in sorted(versions))}",
         )
