@@ -19,6 +19,7 @@ from pulumi_thena.diff import OWNER_METADATA_KEY
 from pulumi_thena.emulator import EmulatorServer
 from pulumi_thena.emulator.control import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject, require_pulumi
+from tests.examples import EXAMPLE_WORKFLOWS
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +28,7 @@ PATCH = "PATCH /api/v1/workflows/{workflowUniqueIdentifier}"
 TOGGLE = "POST /api/v1/workflows/{workflowUniqueIdentifier}/toggle"
 DELETE = "DELETE /api/v1/workflows/{workflowUniqueIdentifier}"
 WRITES = (CREATE, PATCH, TOGGLE, DELETE)
-EXAMPLES = sorted(p.stem for p in (REPO / "stacks" / "workflows").glob("*.yaml"))
+EXAMPLES = sorted(p.stem for p in EXAMPLE_WORKFLOWS.glob("*.yaml"))
 
 
 class Org:
@@ -75,7 +76,7 @@ def project(
     tmp_path_factory: pytest.TempPathFactory, server: EmulatorServer, api_key: str
 ) -> PulumiProject:
     binary = require_pulumi()
-    project = PulumiProject.copy_of_repo(tmp_path_factory.mktemp("e2e"), binary)
+    project = PulumiProject.copy_of_examples(tmp_path_factory.mktemp("e2e"), binary)
     project.run("stack", "init", "local")
     project.run("config", "set", "thena:apiUrl", server.base_url)
     project.run("config", "set", "--secret", "thena:apiKey", api_key)

@@ -61,7 +61,7 @@ def project(
     tmp_path_factory: pytest.TempPathFactory, server: EmulatorServer, api_key: str
 ) -> PulumiProject:
     binary = require_pulumi()
-    project = PulumiProject.copy_of_repo(tmp_path_factory.mktemp("e2e-policy"), binary)
+    project = PulumiProject.copy_of_examples(tmp_path_factory.mktemp("e2e-policy"), binary)
     project.run("stack", "init", "local")
     project.run("config", "set", "thena:apiUrl", server.base_url)
     project.run("config", "set", "--secret", "thena:apiKey", api_key)

@@ -20,6 +20,7 @@ from typing import Any
 from pulumi_thena.emulator import EmulatorServer
 from pulumi_thena.emulator.control import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject
+from tests.examples import EXAMPLE_PROJECT
 
 PROJECT_NAME = "thena-workflows"
 WORKFLOW_TYPE = "pulumi-python:dynamic/thena:Workflow"
@@ -73,7 +74,7 @@ class ReliabilityProject(PulumiProject):
         root = tmp / "project"
         (root / "stacks" / "workflows").mkdir(parents=True)
         shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-        shutil.copy(REPO / "stacks" / "__main__.py", root / "stacks" / "__main__.py")
+        shutil.copy(EXAMPLE_PROJECT / "stacks" / "__main__.py", root / "stacks" / "__main__.py")
         (root / ".venv").symlink_to(REPO / ".venv")
         (tmp / "state").mkdir()
         (tmp / "home").mkdir()

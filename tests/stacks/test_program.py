@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +10,7 @@ import yaml
 from pulumi_thena.definitions import DefinitionLoadError
 from pulumi_thena.diff import canonical_inputs
 from pulumi_thena.models import DEFINITION_FIELDS
+from tests.examples import EXAMPLE_PROJECT
 from tests.stacks.harness import (
     STACKS,
     TEST_SECRETS,
@@ -20,7 +20,7 @@ from tests.stacks.harness import (
     unwrap,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = EXAMPLE_PROJECT
 EXAMPLES = {p.stem for p in (PROJECT_DIR / "stacks" / "workflows").glob("*.yaml")}
 PROMOTED = EXAMPLES - {"comment-mirror-webhook"}
 EXPECTED = {"local": EXAMPLES, "dev": EXAMPLES, "staging": PROMOTED, "prod": PROMOTED}
