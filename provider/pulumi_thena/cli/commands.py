@@ -21,6 +21,7 @@ from pulumi_thena.cli.context import CliState
 from pulumi_thena.cli.credentials import SECRETS_SETTING, decrypted_secrets
 from pulumi_thena.cli.doctor import run_doctor
 from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, SetupError
+from pulumi_thena.cli.local import run_local
 from pulumi_thena.cli.output import Output
 from pulumi_thena.cli.runs import Run, RunsReport, find_workflow, parse_duration
 from pulumi_thena.client import NotFoundError, RetryPolicy, ThenaClient
@@ -171,6 +172,33 @@ def _teams_of(state: CliState, stack: str) -> list[str]:
     """The teams the stack's files name (files that do not load yet are skipped)."""
     report = validate_files(state.project, [], stack)
     return sorted({w.definition.team_id for w in report.loaded if w.definition.team_id})
+
+
+# -- local ---------------------------------------------------------------------------------
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    short_help="Run pulumi on the local stack against the emulator (as scripts/demo does).",
+    epilog="Exit codes: pulumi's own; 1 when the local stack cannot be set up (no Pulumi CLI, "
+    "the emulator does not start, state and emulator disagree). Global options (--project-dir) "
+    "go before `local`; everything after it goes to pulumi.",
+)
+@click.argument("pulumi_args", nargs=-1, type=click.UNPROCESSED)
+@pass_state
+@click.pass_context
+def local(ctx: click.Context, state: CliState, pulumi_args: Sequence[str]) -> None:
+    """Run `pulumi PULUMI_ARGS --stack local` the way scripts/demo does: state and Pulumi home in
+    .pulumi-local/, passphrase `local`, the emulator of stacks/Pulumi.local.yaml with its state in
+    .pulumi-local/emulator.json (started for the run if it is not running), the stack created
+    the first time. Stops first when the stack's state and the emulator disagree, and says to
+    run with --refresh. Examples: `thena-workflows local up`, `thena-workflows local preview
+    --diff`, `thena-workflows local stack export`."""
+    ctx.exit(
+        run_local(
+            state.project, pulumi_args, lambda live: render.emulator_workflows(state.output, live)
+        )
+    )
 
 
 # -- plan ----------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from pulumi_thena.definitions.envs import EnvDiff, Status
 from pulumi_thena.definitions.export import ExportReport
 from pulumi_thena.definitions.plan import Action, FieldChange, Plan
 from pulumi_thena.definitions.validation import AllStacksReport, ValidationReport
-from pulumi_thena.diff.ownership import resource_of, stack_of
-from pulumi_thena.models import WorkflowTask
+from pulumi_thena.diff.ownership import owner_marker, resource_of, stack_of
+from pulumi_thena.models import Workflow, WorkflowTask
 
 ACTION_STYLE = {
     Action.CREATE: "green",
@@ -313,3 +313,23 @@ def doctor(out: Output, report: DoctorReport) -> None:
     )
     if not report.ok:
         out.line("Correct the paths that did not hold in ApiPaths (client/assumptions.py).")
+
+
+def emulator_workflows(out: Output, live: Sequence[Workflow]) -> None:
+    """The workflows the local emulator holds, after ``thena-workflows local up``."""
+    out.table(
+        "Workflows in the emulator",
+        ("Name", "uniqueIdentifier", "Version", "Active", "Steps", "Owner marker"),
+        [
+            (
+                wf.name,
+                wf.unique_identifier,
+                wf.version,
+                wf.is_active,
+                len(wf.workflow_definition or []),
+                owner_marker(wf.metadata) or "-",
+            )
+            for wf in live
+        ],
+        no_wrap=("uniqueIdentifier",),
+    )
