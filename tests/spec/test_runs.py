@@ -6,9 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pulumi_thena.spec.runs import APPROVE, REJECT, WAKE, Run, simulate
 from pulumi_thena.spec.statuses import EXECUTION_STATUSES, TASK_STATUSES
+from tests.strategies import definitions
 
 EVENT = {
     "name": "ticket:created",
@@ -461,3 +464,28 @@ def test_the_run_never_changes_the_workflow_or_the_event() -> None:
     before = json.dumps([wf, event], sort_keys=True)
     Run(wf, event, failures={3: None}).context["event"]["name"] = "changed"
     assert json.dumps([wf, event], sort_keys=True) == before
+
+
+@given(definitions(), st.data())
+def test_any_dag_runs_dependencies_first_and_compensates_in_reverse(
+    definition: dict[str, Any], data: st.DataObject
+) -> None:
+    steps = [
+        {**s, "compensationActivity": undo(s["stepIdentifier"])}
+        for s in definition["workflowDefinition"]
+    ]
+    failing = data.draw(st.sampled_from([str(s["stepIdentifier"]) for s in steps]))
+    run = Run(
+        {**definition, "isActive": True, "workflowDefinition": steps},
+        EVENT,
+        failures={failing: None},
+    )
+    first_task = {task.step: task.sequence for task in reversed(run.tasks)}
+    for s in steps:
+        ref = str(s["stepIdentifier"])
+        if ref in first_task:
+            assert all(first_task[dep] < first_task[ref] for dep in s["dependencies"])
+    policy = next(s.get("onFailure", "ABORT") for s in steps if str(s["stepIdentifier"]) == failing)
+    assert run.status == ("FINISHED" if policy == "CONTINUE" else "FAILED")
+    expected = list(reversed(run.completed)) if policy == "COMPENSATE" else []
+    assert run.compensated == expected

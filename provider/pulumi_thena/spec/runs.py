@@ -185,8 +185,8 @@ class Run:
         return self
 
     def to_json(self) -> dict[str, Any]:
-        """The whole trace as plain JSON values."""
-        return {
+        """The whole trace as plain JSON values, a copy the caller may change."""
+        trace = {
             "workflow": self.workflow.get("name"),
             "triggered": self.triggered,
             "why": list(self.trigger.why),
@@ -199,6 +199,7 @@ class Run:
             "waits": [wait.to_json() for wait in self.waits],
             "tasks": [task.to_json() for task in self.tasks],
         }
+        return copy.deepcopy(trace)
 
     def _set(self, status: str) -> None:
         if self.status != status:
