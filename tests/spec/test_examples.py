@@ -1,7 +1,9 @@
-"""The evaluator and the lints on the committed examples, in their canonical wire form.
+"""The evaluator and the lints on the shipped examples, in their canonical wire form.
 
 Each example is loaded with the local stack's variables (stacks/Pulumi.local.yaml), as the
-provider would send it, then simulated with an event that should trigger it.
+provider would send it, then simulated with an event that should trigger it. The examples are
+read from the tests' own copy (``tests.examples``) where there is one, so that a team's edits
+to ``stacks/`` cannot break these tests.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from pulumi_thena.emulator.registry import default_events
 from pulumi_thena.spec.lints import workflow_lints
 from pulumi_thena.spec.runs import APPROVE, WAKE, Run, simulate
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+try:
+    from tests.examples import EXAMPLE_PROJECT as PROJECT_DIR
+except ImportError:  # a tree without the tests' own copy of the examples
+    PROJECT_DIR = Path(__file__).resolve().parents[2]
 LOCAL = load_stack(PROJECT_DIR, "local")
 WIRE = {w.stem: w.definition.to_wire() for w in LOCAL.workflows}
 SCHEMAS = {event["eventName"]: event["schema"] for event in default_events()}
