@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
@@ -101,7 +102,7 @@ def _reporting(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 def check(olds: Mapping[str, Any], props: Mapping[str, Any]) -> CheckResult:
     """Validate and canonicalize ``props`` (settings included, no outputs), then cross-check."""
     result = canonical_inputs(props)
-    failures = [CheckFailure(p.path, f"{_label(props)}: {p.message}") for p in result.problems]
+    failures = [_failure(props, p.path, p.message) for p in result.problems]
     if failures or result.has_unknowns or result.definition is None:
         return CheckResult(result.inputs, failures)
     if olds and set(raw_changes(olds, result.inputs, DEFINITION_FIELDS)) <= {"isActive"}:
@@ -117,10 +118,16 @@ def _registry_failures(
         offered = current_session().registry(definition.team_id)
     except (ThenaError, WorkflowError) as error:
         return [CheckFailure("", f"{_label(props)}: cannot check the registries: {error}")]
-    return [
-        CheckFailure(p.path, f"{_label(props)}: {p.message}")
-        for p in registry_problems(definition, offered)
-    ]
+    return [_failure(props, p.path, p.message) for p in registry_problems(definition, offered)]
+
+
+def _failure(props: Mapping[str, Any], path: str, message: str) -> CheckFailure:
+    """A check failure the engine can show: it looks the property up among the inputs by
+    top-level key only (a nested path prints as ``value {<nil>} has a problem``), so the
+    property is the top-level field and the reason carries the whole path."""
+    top = re.split(r"[.\[]", path, maxsplit=1)[0]
+    where = f"{path}: " if path else ""
+    return CheckFailure(top, f"{_label(props)}: {where}{message}")
 
 
 def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
