@@ -37,7 +37,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8787, help="port (0 picks a free one)")
-    parser.add_argument("--api-key", default=os.environ.get(KEY_ENV, DEFAULT_API_KEY))
+    parser.add_argument("--api-key", default=os.environ.get(KEY_ENV) or DEFAULT_API_KEY)
     parser.add_argument("--state", default=None, help="JSON file that keeps state across restarts")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="delay added to API calls")
     parser.add_argument("--rate-limit", type=int, default=1000, help="requests per window")

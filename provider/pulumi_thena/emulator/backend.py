@@ -74,6 +74,8 @@ class Backend:
         state_file: str | Path | None = None,
         settings: Settings | None = None,
     ) -> None:
+        if not api_key:
+            raise ValueError("the API key must not be empty: requests without a key would pass")
         self.api_key = api_key
         self._lock = threading.RLock()
         self._clock = Clock()
