@@ -1,8 +1,10 @@
 """The emulator's state and rules: one method per operation, returning wire dicts.
 
 Every public method takes the one lock, so the HTTP threads can call them freely. Errors are
-raised as ``EmulatorError`` subclasses; the HTTP layer renders them. When a state file is given,
-every change to Thena's data is written to it atomically before the method returns.
+raised as ``EmulatorError`` subclasses; the HTTP layer renders them. Workflows are stored as
+their requests sent them and shown in the configured answer shape (``shapes.py``). When a
+state file is given, every change to Thena's data is written to it atomically before the
+method returns.
 """
 
 from __future__ import annotations
