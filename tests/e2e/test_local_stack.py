@@ -17,7 +17,7 @@ import yaml
 
 from pulumi_thena.diff import OWNER_METADATA_KEY
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject, require_pulumi
 from tests.examples import EXAMPLE_WORKFLOWS
 
@@ -35,7 +35,7 @@ class Org:
     """The emulator seen from the tests: its workflows and the writes made since a mark."""
 
     def __init__(self, server: EmulatorServer) -> None:
-        self.control = EmulatorControl(server.base_url)
+        self.control = EmulatorControl(server.base_url, server.api_key)
         self.mark()
 
     def mark(self) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject
 from tests.examples import EXAMPLE_PROJECT
 
@@ -132,7 +132,7 @@ class Deployment:
     control: EmulatorControl = field(init=False)
 
     def __post_init__(self) -> None:
-        self.control = EmulatorControl(self.server.base_url)
+        self.control = EmulatorControl(self.server.base_url, self.server.api_key)
 
     @property
     def api_key(self) -> str:

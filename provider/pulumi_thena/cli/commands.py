@@ -420,7 +420,7 @@ def doctor(ctx: click.Context, state: CliState, stack: str | None, write_probe: 
 # -- emulator ------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port (default 8787; 0 picks one).")
 @click.option("--api-key", help="The key to accept (default: THENA_EMULATOR_API_KEY or the "
@@ -439,9 +439,19 @@ def emulator(
     api_key: str | None,
     state_file: str | None,
 ) -> None:
-    """Run the local Thena API emulator in the foreground (Ctrl-C stops it)."""
+    """Run the local Thena API emulator in the foreground (Ctrl-C stops it).
+
+    Every other option of `python -m pulumi_thena.emulator` (--response-shape, --page-base,
+    --limit-cap, --order, --empty-bodies, --allow-host, ...) is passed on to it.
+    """
     given = {"--host": host, "--port": port, "--api-key": api_key, "--state": state_file}
     argv = [
         part for flag, value in given.items() if value is not None for part in (flag, str(value))
     ]
-    ctx.exit(emulator_main(argv))
+    try:
+        code = emulator_main([*argv, *ctx.args])
+    except SystemExit:  # the emulator's parser refused an option, and said which on stderr
+        raise click.UsageError(
+            "see `python -m pulumi_thena.emulator --help` for the emulator's options"
+        ) from None
+    ctx.exit(code)
