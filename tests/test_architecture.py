@@ -3,8 +3,9 @@
     spec <- models <- client <- diff <- resources <- definitions <- cli
 
 A package may import its own modules and those of the packages to its left, never to its right.
-``spec`` imports only the standard library; only ``client`` (and the test-support module)
-imports httpx. Every import counts, also those inside functions and under TYPE_CHECKING.
+``spec`` imports only the standard library. The emulator stands apart: it imports only itself
+and ``spec``. Only ``client`` (and ``testing``, the pytest fixture over the emulator and the
+client) imports httpx. Every import counts, also those inside functions and under TYPE_CHECKING.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "provider" / "pulumi_thena"
 LAYERS = ("spec", "models", "client", "diff", "resources", "definitions", "cli")
-HTTPX_ALLOWED = {"client", "testing", "emulator"}
+HTTPX_ALLOWED = {"client", "testing"}
 
 
 def _modules() -> Iterator[Path]:
@@ -69,6 +70,8 @@ def _violations() -> list[str]:
                 found.append(f"{where} (spec/ imports the standard library only)")
             if own in LAYERS and target in LAYERS and LAYERS.index(target) > LAYERS.index(own):
                 found.append(f"{where} ({target} sits above {own})")
+            if own == "emulator" and target not in (None, "emulator", "spec"):
+                found.append(f"{where} (the emulator imports only itself and spec/)")
     return found
 
 
@@ -86,9 +89,24 @@ def test_imports_flow_one_way() -> None:
 def test_the_check_sees_a_wrong_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, expected: str
 ) -> None:
+    _check_fake("models", source, expected, tmp_path, monkeypatch)
+
+
+def test_the_check_sees_the_emulator_import_the_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = "from pulumi_thena.models import WorkflowStep\n"
+    _check_fake(
+        "emulator", source, "(the emulator imports only itself and spec/)", tmp_path, monkeypatch
+    )
+
+
+def _check_fake(
+    package: str, source: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fake = tmp_path / "pulumi_thena"
-    (fake / "models").mkdir(parents=True)
-    (fake / "models" / "bad.py").write_text(source, encoding="utf-8")
+    (fake / package).mkdir(parents=True)
+    (fake / package / "bad.py").write_text(source, encoding="utf-8")
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
     [violation] = _violations()
     assert violation.endswith(expected)

@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject, require_pulumi
 
 pytestmark = pytest.mark.e2e
@@ -82,7 +82,7 @@ def copy_of_pack(where: Path, *, venv: Path | None = REPO / ".venv") -> Path:
 
 
 def api_writes(server: EmulatorServer) -> list[str]:
-    log = EmulatorControl(server.base_url).requests()
+    log = EmulatorControl(server.base_url, server.api_key).requests()
     return [f"{r['method']} {r['path']}" for r in log if r["method"] != "GET"]
 
 

@@ -8,7 +8,7 @@ shows as a change.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -83,7 +83,7 @@ class WorkflowStep(DefinitionModel):
     is_sleep_activity: Bool = False
     dependencies: list[StepRef] = Field(default_factory=list)
     require_approval: Bool = False
-    approver: Approver | str | None = None
+    approver: Approver | Annotated[str, Field(min_length=1)] | None = None
     approver_type: str | None = None
     approval_timeout: Number | None = Field(default=None, gt=0)
     filters: FreeForm = Field(default_factory=dict)

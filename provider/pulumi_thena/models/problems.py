@@ -8,9 +8,10 @@ property.
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,20 +49,80 @@ def problems_from_validation_error(
     error: ValidationError, root: type[BaseModel], prefix: Sequence[int | str] = ()
 ) -> list[Problem]:
     """Turn each pydantic error into a Problem with a path and a hint in the user's terms."""
+    items = error.errors(include_url=False)
+    models = _model_names(root)
     problems = []
-    for item in error.errors(include_url=False):
-        loc = tuple(_clean_loc(item["loc"]))
+    for item in items:
+        if _other_branch(item, items):
+            continue
+        loc = tuple(_clean_loc(item["loc"], models))
         path = format_path((*prefix, *loc))
         problems.append(Problem(path, _message(item, root, loc)))
     return problems
 
 
-def _clean_loc(loc: Sequence[int | str]) -> Iterable[int | str]:
-    # Union members add their type name to the location ("str", "function-after[...]").
+_SCALAR_BRANCHES = {
+    "str": str,
+    "constrained-str": str,
+    "int": int,
+    "float": float,
+    "bool": bool,
+}
+"""Tags pydantic adds to the location of a union member's error, and the kind each takes."""
+
+
+def _other_branch(item: Any, items: Sequence[Any]) -> bool:
+    """An error of the union member the value was not meant for.
+
+    ``approver: {type: USER, name: x}`` fails as an Approver (an unknown field) and as a string;
+    only the first says what to fix. ``approver: ""`` fails both ways too; only the string's
+    error does.
+    """
+    loc, value = item["loc"], item.get("input")
+    if loc and loc[-1] in _SCALAR_BRANCHES:
+        base = tuple(loc[:-1])
+        model_branch = any(
+            tuple(other["loc"][: len(base)]) == base
+            and len(other["loc"]) > len(base)
+            and str(other["loc"][len(base)])[:1].isupper()
+            for other in items
+        )
+        return model_branch and not isinstance(value, _SCALAR_BRANCHES[loc[-1]])
+    if item["type"] not in ("model_type", "model_attributes_type", "dict_type"):
+        return False
+    base = tuple(loc[:-1]) if loc and str(loc[-1])[:1].isupper() else tuple(loc)
+    siblings = {tuple(other["loc"]) for other in items}
+    return isinstance(value, str) and any((*base, tag) in siblings for tag in _SCALAR_BRANCHES)
+
+
+def _clean_loc(loc: Sequence[int | str], models: frozenset[str]) -> Iterable[int | str]:
+    # Union members add their type name to the location ("str", "Approver", "function-after[..]").
     for part in loc:
-        if isinstance(part, str) and (part in {"str", "int", "float", "bool"} or "[" in part):
+        if isinstance(part, str) and (part in _SCALAR_BRANCHES or part in models or "[" in part):
             continue
         yield part
+
+
+@functools.cache
+def _model_names(root: type[BaseModel]) -> frozenset[str]:
+    """The class names of ``root`` and every model inside its fields (union member tags)."""
+    names: set[str] = set()
+    pending = [root]
+    while pending:
+        model = pending.pop()
+        if model.__name__ in names:
+            continue
+        names.add(model.__name__)
+        pending += [m for f in model.model_fields.values() for m in _models_in(f.annotation)]
+    return frozenset(names)
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    for arg in typing.get_args(annotation):
+        yield from _models_in(arg)
 
 
 def _message(item: Any, root: type[BaseModel], loc: tuple[int | str, ...]) -> str:
