@@ -130,3 +130,17 @@ def test_every_command_names_an_unknown_stack(
     result = project.run(*_args(template, "nope", tmp_path / "out"))
     assert result.exit_code == EXIT_ERROR
     assert result.stderr.startswith("error: unknown stack 'nope'")
+
+
+def test_the_command_list_fits_and_each_command_states_its_exit_codes() -> None:
+    from click.testing import CliRunner
+
+    from pulumi_thena.cli import cli
+
+    runner = CliRunner()
+    listing = runner.invoke(cli, ["--help"], env={"COLUMNS": "80"}).stdout
+    commands = listing.split("Commands:", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert commands and not [line for line in commands if line.rstrip().endswith("...")]
+    for name in cli.list_commands(None):  # type: ignore[arg-type]
+        shown = runner.invoke(cli, [name, "--help"], env={"COLUMNS": "200"}).stdout
+        assert "Exit codes:" in shown, name

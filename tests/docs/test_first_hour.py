@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -70,3 +71,44 @@ def test_a_users_new_workflow_never_breaks_the_projects_tests(tmp_path: Path) ->
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _run(command: str, root: Path) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        command, shell=True, cwd=root, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
+
+
+def test_the_quickstart_then_the_local_stack_by_hand_agree(tmp_path: Path) -> None:
+    """The demo, the tour's workflow deployed by hand, the local stack's documented commands:
+    one org, matching the files, with nothing duplicated or left behind."""
+    root = _copy_of_repository(tmp_path)
+    local_file = root / "stacks" / "Pulumi.local.yaml"  # a port of its own, beside other tests
+    local_file.write_text(local_file.read_text().replace(":8787", f":{_free_port()}"))
+    [quickstart] = blocks("README.md", "sh", under="## Quickstart")[:1]
+    for command in commands(quickstart):
+        if "scripts/test" not in command:  # the suite runs this test
+            _run(command, root)
+    _add_the_tours_workflow(root)
+    for block in blocks("README.md", "sh", under=TOUR):
+        for command in commands(block):
+            _run(command, root)
+    for block in blocks("docs/gitops.md", "sh", under="## Running it locally"):
+        for command in commands(block):
+            _run(command, root)
+    org = json.loads((root / ".pulumi-local" / "emulator.json").read_text())
+    current = [versions[-1] for versions in org["workflows"].values()]  # id -> its versions
+    markers = sorted(w["metadata"].get("pulumi-thena:owner") for w in current)
+    stems = sorted(p.stem for p in (root / "stacks" / "workflows").glob("*.yaml"))
+    assert markers == [f"thena-workflows/local/{stem}" for stem in stems]

@@ -83,7 +83,7 @@ def _fetch_workflows(
 
 
 @cli.command(
-    short_help="Check definition files offline: problems, what to set up, notes.",
+    short_help="Check definition files offline.",
     epilog="Exit codes: 0 no problems (things to set up and notes do not count), 1 problems "
     "or an error, 64 usage error.",
 )
@@ -133,7 +133,10 @@ def _online(state: CliState, report: ValidationReport) -> ValidationReport:
 # -- registry snapshot ---------------------------------------------------------------------
 
 
-@cli.group(short_help="Registry snapshots that let validate check names offline.")
+@cli.group(
+    short_help="Registry snapshots, for checking names offline.",
+    epilog="Exit codes: those of its command.",
+)
 def registry() -> None:
     """The event and activity registries of a stack's org, kept in stacks/registry/."""
 
@@ -179,7 +182,7 @@ def _teams_of(state: CliState, stack: str) -> list[str]:
 
 @cli.command(
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
-    short_help="Run pulumi on the local stack against the emulator (as scripts/demo does).",
+    short_help="Run pulumi on the local stack, against the emulator.",
     epilog="Exit codes: pulumi's own; 1 when the local stack cannot be set up (no Pulumi CLI, "
     "the emulator does not start, state and emulator disagree). Global options (--project-dir) "
     "go before `local`; everything after it goes to pulumi.",
@@ -204,7 +207,11 @@ def local(ctx: click.Context, state: CliState, pulumi_args: Sequence[str]) -> No
 # -- plan ----------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    short_help="What `pulumi up` would change in a stack's org.",
+    epilog="Exit codes: 0 no differences, 2 differences (as `terraform plan "
+    "-detailed-exitcode`), 1 an error, 64 usage error.",
+)
 @click.option("--stack", "-s", required=True, help=STACK_HELP)
 @common_options
 @pass_state
@@ -232,7 +239,10 @@ def _has_encrypted_secrets(state: CliState, stack: str) -> bool:
 # -- export --------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    short_help="Write live workflows as definition files to adopt.",
+    epilog="Exit codes: 0 written, 1 a written file does not validate or an error, 64 usage error.",
+)
 @click.option(
     "--out",
     "out_dir",
@@ -309,7 +319,11 @@ def _event_names(client: ThenaClient) -> dict[str, str]:
 # -- diff-envs -----------------------------------------------------------------------------
 
 
-@cli.command("diff-envs")
+@cli.command(
+    "diff-envs",
+    short_help="Compare the live workflows of two stacks.",
+    epilog="Exit codes: 0 the stacks agree, 2 differences, 1 an error, 64 usage error.",
+)
 @click.option("--from", "from_stack", required=True, help="The stack to promote from.")
 @click.option("--to", "to_stack", required=True, help="The stack to promote to.")
 @common_options
@@ -335,7 +349,10 @@ def _environment(state: CliState, stack: str) -> Environment:
 # -- runs ----------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    short_help="Recent executions of a workflow and their steps.",
+    epilog="Exit codes: 0 shown (none is fine), 1 no such workflow or an error, 64 usage error.",
+)
 @click.argument("name")
 @click.option("--stack", "-s", help=STACK_HELP)
 @click.option("--since", callback=_duration, help="Only runs started this long ago or later (24h).")
@@ -393,7 +410,11 @@ def _file_name(state: CliState, stem: str) -> str | None:
 # -- doctor --------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    short_help="Check the API against our assumptions (docs/api.md).",
+    epilog="Exit codes: 0 every checked assumption held, 1 one did not hold or an error, "
+    "64 usage error.",
+)
 @click.option("--stack", "-s", help="Take the URL and key from this stack.")
 @click.option(
     "--write-probe",
@@ -420,7 +441,12 @@ def doctor(ctx: click.Context, state: CliState, stack: str | None, write_probe: 
 # -- emulator ------------------------------------------------------------------------------
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    short_help="Run the local emulator of Thena's API.",
+    epilog="Exit codes: 0 stopped (Ctrl-C or SIGTERM), 1 cannot listen or a bad --state file, "
+    "64 usage error.",
+)
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port (default 8787; 0 picks one).")
 @click.option("--api-key", help="The key to accept (default: THENA_EMULATOR_API_KEY or the "
