@@ -23,6 +23,7 @@ LINE_WIDTH = 46
 """Characters per line in a node; longer lines wrap (Mermaid is told to wrap at the same width)."""
 VALUE_WIDTH = 40
 """Characters of one value (an operand, an approver id) before it is cut with an ellipsis."""
+NAME_WIDTH = 120
 MAX_FILTER_LINES = 6
 ELLIPSIS = "\u2026"
 TIMES = "\u00d7"
@@ -171,6 +172,13 @@ def filter_lines(filters: Any, lead: str = "if") -> list[str]:
 
 
 # -- the workflow --------------------------------------------------------------------------
+
+
+def name_lines(name: Any) -> tuple[str, ...]:
+    """A workflow's name, wrapped, cut only when it is very long (a name is what reviewers read)."""
+    if not isinstance(name, str) or not name.strip():
+        return ("(unnamed workflow)",)
+    return tuple(wrapped(shortened(name, NAME_WIDTH)))
 
 
 def trigger_event(wire: Mapping[str, Any]) -> str:

@@ -41,7 +41,8 @@ class Node:
     """A box: the workflow (``key`` ``workflow``) or a step (``key`` its stepIdentifier)."""
 
     key: str
-    title: str
+    title: tuple[str, ...]
+    """The bold first lines: the workflow's name (wrapped), or a step's number and activity."""
     lines: tuple[str, ...] = ()
     mark: Mark = Mark.UNCHANGED
 
@@ -104,8 +105,8 @@ def _order(steps: Mapping[str, Mapping[str, Any]]) -> list[str]:
 def _workflow_node(
     wire: Mapping[str, Any], mark: Mark = Mark.UNCHANGED, extra: Sequence[str] = ()
 ) -> Node:
-    name = describe.value_text(wire.get("name") or "(unnamed workflow)")
-    return Node(WORKFLOW_NODE, name, (*describe.workflow_lines(wire), *extra), mark)
+    title = describe.name_lines(wire.get("name"))
+    return Node(WORKFLOW_NODE, title, (*describe.workflow_lines(wire), *extra), mark)
 
 
 def _step_node(
@@ -119,7 +120,7 @@ def _step_node(
     if missing:
         lines += describe.wrapped(f"after missing step {', '.join(missing)}")
     return Node(
-        step_ref(step.get("stepIdentifier")), describe.step_title(step), (*lines, *extra), mark
+        step_ref(step.get("stepIdentifier")), (describe.step_title(step),), (*lines, *extra), mark
     )
 
 

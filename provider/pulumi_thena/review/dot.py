@@ -62,8 +62,8 @@ def _node_id(index: int, node: Node) -> str:
     return "workflow" if node.is_workflow else f"s{index}"
 
 
-def _label(title: str, lines: tuple[str, ...]) -> str:
-    text = f"<b>{graphviz_html(title)}</b>"
+def _label(title: tuple[str, ...], lines: tuple[str, ...]) -> str:
+    text = '<br align="center"/>'.join(f"<b>{graphviz_html(line)}</b>" for line in title)
     if lines:
         text += '<br align="center"/>'
         text += "".join(f'{_indented(line)}<br align="left"/>' for line in lines)

@@ -26,10 +26,20 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cn"})
 
 # Mermaid reads `#name;` and `#123;` as entity codes in labels; everything outside this set is
 # written as one, so that no quote, bracket, `%%` directive, backtick (markdown string), `<`
-# (HTML) or `;` (statement separator) reaches Mermaid's parser as syntax.
+# (HTML) or `;` (statement separator) reaches Mermaid's parser as syntax. Non-ASCII characters
+# are encoded too, so that the source is plain ASCII whatever the workflow holds.
 _MERMAID_PLAIN = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,:/_-+=@!?'()*"
 )
+# Mermaid decodes a label's entities twice, the second time by turning its private markers
+# (`ﬂ°°` is `&#`, `ﬂ°` is `&`, `¶ß` is `;`) into entities again: a label that shows them, even
+# encoded, would show another character instead.
+_MERMAID_ENTITY_MARKERS = ("\ufb02\u00b0", "\u00b6\u00df")
+_WORD_JOINER = "\u2060"
+# Before parsing, Mermaid drops the last `;` of any line with `style...:...#...;` or
+# `classDef...` in it (to protect colours); encoding a letter keeps those words out of labels.
+_MERMAID_STYLE_WORDS = re.compile(r"style|classDef")
+_MERMAID_EMPTY = "#160;"
 
 # CommonMark lets a backslash escape any ASCII punctuation; `<`, `>` and `&` become entities so
 # that GitHub's HTML filter never sees a tag or an entity of the user's.
@@ -62,8 +72,17 @@ def _visible_char(char: str) -> str:
 
 
 def mermaid_label(text: str) -> str:
-    """The inside of a quoted Mermaid label (``id["..."]``, ``-->|"..."|``) that shows ``text``."""
-    return "".join(char if char in _MERMAID_PLAIN else f"#{ord(char)};" for char in visible(text))
+    """The inside of a quoted Mermaid label (``id["..."]``, ``-->|"..."|``) that shows ``text``.
+
+    An empty label is a syntax error in Mermaid: one that shows nothing is a no-break space.
+    """
+    shown = visible(text)
+    if not shown:
+        return _MERMAID_EMPTY
+    for marker in _MERMAID_ENTITY_MARKERS:  # a word joiner splits Mermaid's own markers
+        shown = shown.replace(marker, f"{marker[0]}{_WORD_JOINER}{marker[1:]}")
+    encoded = "".join(char if char in _MERMAID_PLAIN else f"#{ord(char)};" for char in shown)
+    return _MERMAID_STYLE_WORDS.sub(lambda word: f"#{ord(word[0][0])};{word[0][1:]}", encoded)
 
 
 def markdown_text(text: str) -> str:
@@ -99,7 +118,8 @@ def html_comment_text(text: str) -> str:
     Percent-encoding leaves letters, digits and ``_.~``; ``-`` is encoded too, so no ``--``,
     ``-->`` or ``--!>`` can form, and two different texts stay two different encodings.
     """
-    return quote(text, safe="").replace("-", "%2D")
+    # A lone surrogate (from JSON) is kept as its bytes, so the encoding stays reversible.
+    return quote(text, safe="", errors="surrogatepass").replace("-", "%2D")
 
 
 def html_comment(text: str) -> str:
@@ -108,5 +128,8 @@ def html_comment(text: str) -> str:
 
 
 def graphviz_html(text: str) -> str:
-    """Text for a Graphviz HTML-like label (``label=<...>``) that shows ``text``."""
-    return html.escape(visible(text), quote=True)
+    """Text for a Graphviz HTML-like label (``label=<...>``) that shows ``text``.
+
+    As in Mermaid, an empty label is a syntax error: one that shows nothing is a no-break space.
+    """
+    return html.escape(visible(text), quote=True) or "&#160;"

@@ -63,8 +63,9 @@ def _node_id(index: int, node: Node) -> str:
     return "workflow" if node.is_workflow else f"s{index}"
 
 
-def _label(title: str, lines: tuple[str, ...]) -> str:
-    parts = [f"<b>{mermaid_label(title)}</b>", *(mermaid_label(line) for line in lines)]
+def _label(title: tuple[str, ...], lines: tuple[str, ...]) -> str:
+    parts = [f"<b>{mermaid_label(line)}</b>" for line in title]
+    parts += [mermaid_label(line) for line in lines]
     return "<br>".join(parts)
 
 
