@@ -19,7 +19,7 @@ from pulumi_thena.review import (
 from pulumi_thena.review.describe import LINE_WIDTH, filter_lines
 from pulumi_thena.review.diagram import WORKFLOW_NODE, Diagram, Node
 from tests.review.conftest import edited, hostile_workflow
-from tests.review.tools import dot_node_texts, render_dot
+from tests.review.tools import REPO, dot_node_texts, render_dot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -309,3 +309,11 @@ def test_a_legend_explains_the_marks_a_change_uses(onboarding: dict[str, Any]) -
     assert "subgraph" not in workflow_mermaid(onboarding)
     assert "Legend:" in change_dot(onboarding, only_changed)
     assert "Legend" not in workflow_dot(onboarding)
+
+
+def test_the_docs_show_every_example(examples: dict[str, dict[str, Any]]) -> None:
+    images = REPO / "docs" / "images"
+    for stem in [*examples, "change-example"]:
+        assert (images / f"{stem}.png").read_bytes().startswith(PNG_MAGIC), (
+            f"docs/images/{stem}.png is missing: run scripts/render-docs-images"
+        )

@@ -110,4 +110,7 @@ def _legend(marks: set[Mark]) -> list[str]:
         '<table border="0" cellspacing="6" cellpadding="5">'
         f"<tr><td>Legend:</td>{cells}</tr></table>"
     )
-    return [f"  legend [shape=plain, fontsize=10, label=<{table}>]"]
+    return [
+        f'  legend [shape=plain, style="", fontsize=10, label=<{table}>]',
+        "  {rank=sink; legend}",
+    ]

@@ -48,7 +48,7 @@ def mermaid(diagram: Diagram) -> str:
         if edge.mark in LINK_STYLES
     ]
     if diagram.legend:
-        lines += _legend(diagram.marks())
+        lines += _legend(diagram.marks(), ids[diagram.nodes[-1].key])
     lines += [f"  classDef {name} {style}" for name, style in CLASS_STYLES.items()]
     lines += _class_assignments(diagram.nodes, ids)
     return "\n".join(lines) + "\n"
@@ -81,8 +81,8 @@ def _edge(edge: Edge, ids: dict[str, str]) -> str:
     return f"  {ids[edge.source]} {arrow}{label} {ids[edge.target]}"
 
 
-def _legend(marks: set[Mark]) -> list[str]:
-    """The styles the diagram uses, explained; one row in a box of its own."""
+def _legend(marks: set[Mark], last: str) -> list[str]:
+    """The styles the diagram uses, explained; one row in a box below the ``last`` node."""
     shown = [(mark, text) for mark, text in LEGEND if mark in marks]
     lines = ['  subgraph legend["Legend"]', "    direction LR"]
     for index, (mark, text) in enumerate(shown):
@@ -93,6 +93,7 @@ def _legend(marks: set[Mark]) -> list[str]:
         # Invisible links keep the legend on one row; they come after the diagram's own
         # edges, so that linkStyle's numbering of those is unchanged.
         lines.append("  " + " ~~~ ".join(f"legend{index}" for index in range(len(shown))))
+    lines.append(f"  {last} ~~~ legend")
     lines.append("  style legend fill:#ffffff,stroke:#d1d9e0,color:#1f2328")
     return lines
 
