@@ -69,7 +69,7 @@ def test_the_first_run_creates_the_comment_and_the_next_updates_it_in_place(
 def test_an_unchanged_plan_is_not_written_again(github: FakeGitHub, tmp_path: Path) -> None:
     for _ in range(2):
         result = post(github, tmp_path, "--marker", "dev", "--pr", str(PR), text="same")
-    assert result.stdout.startswith("unchanged the comment")
+    assert result.stdout.startswith(f"left the comment as it was on pull request #{PR}")
     assert len(github.writes()) == 1
 
 

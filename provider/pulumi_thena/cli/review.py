@@ -22,7 +22,7 @@ from pulumi_thena.cli.context import CliState
 from pulumi_thena.cli.errors import CliError, ConfigurationError, ProblemsFound, UsageFailure
 from pulumi_thena.cli.project import Project
 from pulumi_thena.cli.validation import validate_files
-from pulumi_thena.definitions import LoadedWorkflow
+from pulumi_thena.definitions import FileProblem, LoadedWorkflow
 from pulumi_thena.definitions.files import SUFFIXES, definition_stems, display_path
 from pulumi_thena.definitions.plan import locate, set_at
 from pulumi_thena.definitions.variables import string_leaves
@@ -83,7 +83,7 @@ def graph(
     loaded, wire = _load(state.project, target, stack)
     diagram = workflow_diagram(wire, loaded.secret_paths)
     sources = {"mermaid": mermaid(diagram), "dot": dot(diagram)}
-    data = _rendered(sources, fmt) if out is not None or not state.json else b""
+    data = _rendered(sources, fmt, loaded.file) if out is not None or not state.json else b""
     if out is not None:
         _write(out, data)
     if state.json:
@@ -105,13 +105,13 @@ def graph(
         sys.stdout.buffer.flush()
 
 
-def _rendered(sources: dict[str, str], fmt: str) -> bytes:
+def _rendered(sources: dict[str, str], fmt: str, file: str) -> bytes:
     if fmt in sources:
         return sources[fmt].encode()
     try:
         return render(sources["dot"], fmt)
     except RenderError as error:
-        raise CliError(str(error)) from None
+        raise CliError(f"{file}: cannot draw it as {fmt}: {error}") from None
 
 
 def _write(out: Path, data: bytes) -> None:
@@ -165,8 +165,9 @@ def _restore_placeholders(wire: dict[str, Any], path: Path) -> None:
     that the file can be checked); a diagram must not show that value as if it were real.
     """
     document = read_yaml(path, path.name)
-    data = getattr(document, "data", None)
-    for field_path, text in string_leaves(data):
+    if isinstance(document, FileProblem):  # it was just read and validated; nothing to restore
+        return
+    for field_path, text in string_leaves(document.data):
         tokens = locate(wire, field_path) if _PLACEHOLDER.search(text) else None
         if tokens:
             set_at(wire, tokens, text)
@@ -285,7 +286,7 @@ def _report(state: CliState, result: dict[str, Any]) -> None:
     if result["action"] == "none":
         return
     cut = " (cut to fit GitHub's limit)" if result.get("truncated") else ""
-    state.output.line(
-        f"{result['action']} the comment on pull request #{result['pullRequest']}: "
-        f"{result['url']}{cut}"
+    done = {"unchanged": "left the comment as it was"}.get(
+        result["action"], f"{result['action']} the comment"
     )
+    state.output.line(f"{done} on pull request #{result['pullRequest']}: {result['url']}{cut}")

@@ -4,8 +4,8 @@
 filters) and one per step, edges from each step's ``dependencies`` (from the workflow node for
 steps without any), a step's own filters on the edges into it. ``change_diagram`` draws the old
 and the new workflow over each other, each node and edge marked added, removed, changed or
-unchanged. ``mermaid`` and ``dot`` write a diagram in their format; the ``workflow_*`` and
-``change_*`` functions below do both steps.
+unchanged. ``review.mermaid`` and ``review.dot`` write a diagram in their format; the package's
+``workflow_*`` and ``change_*`` functions do both steps.
 
 Input is wire dicts as the API carries them (``WorkflowDefinition.to_wire()``; for a change,
 both sides in the same canonical form, so that only real differences show). Secrets never

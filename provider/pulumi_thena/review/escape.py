@@ -7,8 +7,8 @@ something they can: line breaks and runs of whitespace become one space, control
 their Control Pictures (U+2400 block), and invisible format characters (bidi overrides,
 zero-width spaces) a ``<U+202E>`` notation, so a name cannot hide or reorder text in a review.
 
-Terminal output is escaped elsewhere (``cli.output``); this module knows only the formats of a
-pull-request comment and of the diagrams in it.
+Terminal output is not this module's concern; it knows only the formats of a pull-request
+comment and of the diagrams in it.
 """
 
 from __future__ import annotations
