@@ -131,5 +131,7 @@ def graphviz_html(text: str) -> str:
     """Text for a Graphviz HTML-like label (``label=<...>``) that shows ``text``.
 
     As in Mermaid, an empty label is a syntax error: one that shows nothing is a no-break space.
+    Graphviz reads ``\\N``, ``\\E``, ``\\G`` (names) and ``\\n`` even in these labels, also when
+    written as entities; a doubled backslash is a literal one.
     """
-    return html.escape(visible(text), quote=True) or "&#160;"
+    return html.escape(visible(text), quote=True).replace("\\", "\\\\") or "&#160;"
