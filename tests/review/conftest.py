@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from pulumi_thena.cli import cli
 from pulumi_thena.definitions import load_stack
-from pulumi_thena.definitions.files import definition_stems
+from pulumi_thena.definitions.loader import definition_stems
 from tests.review.tools import REPO
 
 EXAMPLES = definition_stems(REPO / "stacks" / "workflows")

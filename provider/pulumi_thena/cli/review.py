@@ -19,12 +19,12 @@ import click
 
 from pulumi_thena.cli.app import cli, common_options
 from pulumi_thena.cli.context import CliState
-from pulumi_thena.cli.errors import CliError, ConfigurationError, ProblemsFound, UsageFailure
-from pulumi_thena.cli.project import Project
-from pulumi_thena.cli.validation import validate_files
+from pulumi_thena.cli.errors import CliError, ProblemsFound, SetupError, UsageFailure
 from pulumi_thena.definitions import FileProblem, LoadedWorkflow
-from pulumi_thena.definitions.files import SUFFIXES, definition_stems, display_path
+from pulumi_thena.definitions.loader import SUFFIXES, definition_stems, display_path
 from pulumi_thena.definitions.plan import locate, set_at
+from pulumi_thena.definitions.project import Project
+from pulumi_thena.definitions.validation import validate_files
 from pulumi_thena.definitions.variables import string_leaves
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.models.problems import closest
@@ -118,7 +118,7 @@ def _write(out: Path, data: bytes) -> None:
     try:
         out.write_bytes(data)
     except OSError as error:
-        raise ConfigurationError(f"cannot write {out}: {error.strerror}; check --out") from None
+        raise SetupError(f"cannot write {out}: {error.strerror}; check --out") from None
 
 
 def workflow_file(project: Project, target: str) -> Path:
@@ -133,7 +133,7 @@ def workflow_file(project: Project, target: str) -> Path:
     stems = definition_stems(project.workflows_dir)
     match = closest(target, stems)
     hint = f"did you mean '{match}'? " if match else ""
-    raise ConfigurationError(
+    raise SetupError(
         f"{target}: no such file, and no stacks/workflows/{target}.yaml; {hint}"
         f"workflows: {', '.join(stems) or 'none'}"
     )
@@ -147,7 +147,7 @@ def _load(project: Project, target: str, stack: str | None) -> tuple[LoadedWorkf
         raise ProblemsFound(report.problems)
     if not report.loaded:
         shown = display_path(path, project.root)
-        raise ConfigurationError(
+        raise SetupError(
             f"{shown}: stack '{stack}' does not deploy this workflow (thena-workflows:include "
             "leaves it out); draw it without --stack, or with a stack that includes it"
         )
@@ -233,16 +233,16 @@ def _github() -> GitHub:
     token = os.environ.get("GITHUB_TOKEN", "")
     repository = os.environ.get("GITHUB_REPOSITORY", "")
     if not token:
-        raise ConfigurationError(
+        raise SetupError(
             "GITHUB_TOKEN is not set; in GitHub Actions add `env: GITHUB_TOKEN: "
             "${{ github.token }}` to the step (the job needs pull-requests: write)"
         )
     if not repository:
-        raise ConfigurationError("GITHUB_REPOSITORY is not set; set it to owner/name")
+        raise SetupError("GITHUB_REPOSITORY is not set; set it to owner/name")
     try:
         return GitHub(os.environ.get("GITHUB_API_URL") or DEFAULT_API_URL, repository, token)
     except ValueError as error:
-        raise ConfigurationError(f"GITHUB_REPOSITORY: {error}") from None
+        raise SetupError(f"GITHUB_REPOSITORY: {error}") from None
 
 
 def _event_pull_request() -> int | None:
@@ -253,7 +253,7 @@ def _event_pull_request() -> int | None:
     try:
         event = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise ConfigurationError(f"GITHUB_EVENT_PATH ({path}) cannot be read: {error}") from None
+        raise SetupError(f"GITHUB_EVENT_PATH ({path}) cannot be read: {error}") from None
     pull_request = event.get("pull_request") if isinstance(event, dict) else None
     found = pull_request.get("number") if isinstance(pull_request, dict) else None
     return found if isinstance(found, int) else None
