@@ -59,3 +59,56 @@ def definitions(draw: st.DrawFn) -> dict[str, Any]:
 def through_rpc(props: dict[str, Any]) -> dict[str, Any]:
     struct = asyncio.run(rpc.serialize_properties(props, {}))
     return dict(rpc.deserialize_properties(struct, keep_unknowns=True))
+
+
+APPROVALS = st.one_of(
+    st.builds(
+        lambda kind, uid, timeout: {"approver": {"type": kind, "uid": uid, "timeout": timeout}},
+        st.sampled_from(["USER", "TEAM"]),
+        st.text("abcdef0123", min_size=1, max_size=8),
+        st.integers(1, 86_400),
+    ),
+    st.builds(
+        lambda kind, uid, timeout: {
+            "approver": {"type": kind, "id": uid},
+            "approvalTimeout": timeout,
+        },
+        st.sampled_from(["USER", "TEAM"]),
+        st.text("abcdef0123", min_size=1, max_size=8),
+        st.integers(1, 86_400),
+    ),
+    st.builds(
+        lambda kind, uid: {"approver": uid, "approverType": kind},
+        st.sampled_from(["USER", "TEAM"]),
+        st.text("abcdef0123", min_size=1, max_size=8),
+    ),
+    st.just({}),  # approval by anyone: requireApproval without an approver
+)
+
+
+@st.composite
+def api_definitions(draw: st.DrawFn) -> dict[str, Any]:
+    """``definitions`` with what answers reshape or fill: approvals in every shape (U-23),
+    compensation, execution timeouts, pinned activity versions, teams and filters."""
+    definition = draw(definitions())
+    for step in definition["workflowDefinition"]:
+        if draw(st.booleans()):
+            step.update(requireApproval=True, **draw(APPROVALS))
+        if draw(st.booleans()):
+            step["compensationActivity"] = {
+                "activity": {"uniqueIdentifier": "tickets:add-comment-platform"},
+                "input": draw(json_objects),
+            }
+        if draw(st.booleans()):
+            step["executionTimeout"] = draw(st.integers(1, 3600))
+        if draw(st.booleans()):
+            step["activity"] = {
+                **step["activity"],
+                "autoUpgradeToLatestVersion": False,
+                "version": 1,
+            }
+    if draw(st.booleans()):
+        definition["teamId"] = draw(st.sampled_from(["team-a", "team-b"]))
+    if draw(st.booleans()):
+        definition["filters"] = {"priority": {"~in": ["high", "urgent"]}}
+    return definition
