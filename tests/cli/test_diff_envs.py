@@ -31,7 +31,7 @@ def test_environments_deployed_from_the_same_files_are_the_same(project: Project
     _two_stacks(project)
     result = project.run("diff-envs", "--from", "test", "--to", "prod")
     assert result.exit_code == EXIT_OK, result.output
-    assert "All 2 workflow(s) are the same." in result.stdout
+    assert "prod is up to date with test." in result.stdout
 
 
 def test_activation_overrides_are_expected_differences(project: Project) -> None:
@@ -57,14 +57,29 @@ def test_drift_in_the_target_is_shown_in_the_target_terms(project: Project) -> N
     assert report["summary"]["different"] == 1
 
 
-def test_a_workflow_only_in_the_source_is_a_difference(project: Project) -> None:
+def test_a_workflow_the_target_leaves_out_on_purpose_is_no_difference(project: Project) -> None:
+    """diff-envs is a promotion gate: exit 0 means "prod is up to date with dev" even while dev
+    holds an experiment that prod's include leaves out."""
     _two_stacks(project, **{"thena-workflows:include": ["escalation-note"]})
     code, report = _report(project)
-    assert code == EXIT_DIFFERENCES
+    assert code == EXIT_OK, report
     assert {i["resource"]: i["status"] for i in report["items"]} == {
         "escalation-note": "same",
-        "slack-alert": "only-in-from",
+        "slack-alert": "not-included",
     }
+    human = project.run("diff-envs", "--from", "test", "--to", "prod")
+    assert "not included in prod" in human.stdout
+    assert "prod is up to date with test." in human.stdout
+
+
+def test_a_workflow_only_in_the_source_that_the_target_includes_is_a_difference(
+    project: Project,
+) -> None:
+    ids = _two_stacks(project)
+    project.emulator.client.delete_workflow(ids["slack-alert"])
+    code, report = _report(project)
+    assert code == EXIT_DIFFERENCES
+    assert {i["resource"]: i["status"] for i in report["items"]}["slack-alert"] == "only-in-from"
     human = project.run("diff-envs", "--from", "test", "--to", "prod")
     assert "only in test" in human.stdout
 

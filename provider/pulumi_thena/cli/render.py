@@ -11,7 +11,7 @@ from rich.text import Text
 from pulumi_thena.cli.findings import DoctorReport, Verdict
 from pulumi_thena.cli.output import Output, shown
 from pulumi_thena.cli.runs import Run, RunsReport
-from pulumi_thena.definitions.envs import EnvDiff, Status
+from pulumi_thena.definitions.envs import AGREE, EnvDiff, Status
 from pulumi_thena.definitions.export import ExportReport
 from pulumi_thena.definitions.plan import Action, FieldChange, Plan
 from pulumi_thena.definitions.validation import AllStacksReport, ValidationReport
@@ -202,11 +202,11 @@ def env_diff(out: Output, result: EnvDiff) -> None:
             out.line(f"~ {item.resource} ({item.name})", "bold")
             _changes(out, item.changes, f"{result.from_stack} (in {result.to_stack}'s terms)",
                      result.to_stack)  # fmt: skip
-    different = sum(i.status is not Status.SAME for i in result.items)
+    different = sum(i.status not in AGREE for i in result.items)
     out.line()
     out.line(
         f"{different} of {len(result.items)} workflow(s) differ." if different else
-        f"All {len(result.items)} workflow(s) are the same.",
+        f"{result.to_stack} is up to date with {result.from_stack}.",
         "bold" if different else "green",
     )  # fmt: skip
 
@@ -216,11 +216,14 @@ def _env_status(result: EnvDiff, status: Status) -> str:
         return f"only in {result.from_stack}"
     if status is Status.ONLY_TO:
         return f"only in {result.to_stack}"
+    if status is Status.NOT_INCLUDED:
+        return f"not included in {result.to_stack}"
     return status.value
 
 
 def _env_style(status: Status) -> str:
-    return {Status.SAME: "green", Status.CONFLICT: "bold red"}.get(status, "yellow")
+    styles = {Status.SAME: "green", Status.NOT_INCLUDED: "dim", Status.CONFLICT: "bold red"}
+    return styles.get(status, "yellow")
 
 
 def runs(out: Output, report: RunsReport, with_tasks: bool) -> None:

@@ -46,8 +46,14 @@ class Status(StrEnum):
     SAME = "same"
     DIFFERENT = "different"
     ONLY_FROM = "only-in-from"
+    NOT_INCLUDED = "not-included"
+    """Only in the source, and the target's ``include`` leaves it out on purpose."""
     ONLY_TO = "only-in-to"
     CONFLICT = "conflict"
+
+
+AGREE = frozenset({Status.SAME, Status.NOT_INCLUDED})
+"""Statuses that are not a difference: diff-envs exits 0 when every resource has one."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,8 @@ class EnvDiff:
 
     @property
     def has_differences(self) -> bool:
-        return any(item.status is not Status.SAME for item in self.items)
+        """Whether the target is not up to date with the source (a promotion is pending)."""
+        return any(item.status not in AGREE for item in self.items)
 
     def to_json(self) -> dict[str, Any]:
         counts = {s.value: sum(i.status is s for i in self.items) for s in Status}
@@ -147,6 +154,10 @@ def _compare_resource(
         return EnvItem(stem, Status.CONFLICT, note=note)
     if not in_to:
         live = in_from[0]
+        if not target.settings.policy.selects(stem):
+            note = f"{target.stack}'s thena-workflows:include leaves it out"
+            return EnvItem(stem, Status.NOT_INCLUDED, live.unique_identifier, name=live.name,
+                           note=note)  # fmt: skip
         return EnvItem(stem, Status.ONLY_FROM, from_id=live.unique_identifier, name=live.name)
     if not in_from:
         live = in_to[0]
