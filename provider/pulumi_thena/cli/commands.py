@@ -46,6 +46,7 @@ from pulumi_thena.definitions.validation import (
 from pulumi_thena.diff import owner_marker
 from pulumi_thena.emulator.__main__ import main as emulator_main
 from pulumi_thena.models import ExecutionStatus, Workflow
+from pulumi_thena.review.markdown import envs_markdown, plan_markdown
 
 pass_state = click.make_pass_decorator(CliState, ensure=True)
 STACK_HELP = "The stack (stacks/Pulumi.<stack>.yaml): its variables, policy and credentials."
@@ -213,10 +214,17 @@ def local(ctx: click.Context, state: CliState, pulumi_args: Sequence[str]) -> No
     "-detailed-exitcode`), 1 an error, 64 usage error.",
 )
 @click.option("--stack", "-s", required=True, help=STACK_HELP)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "markdown"]),
+    default="table",
+    help="table (default), or markdown: the pull-request comment, with a picture of each change.",
+)
 @common_options
 @pass_state
 @click.pass_context
-def plan(ctx: click.Context, state: CliState, stack: str) -> None:
+def plan(ctx: click.Context, state: CliState, stack: str, output_format: str) -> None:
     """Compare the files of a stack with the live org (read-only; no Pulumi state needed)."""
     encrypted = _has_encrypted_secrets(state, stack)
     decrypted = decrypted_secrets(state.project, stack) if encrypted else None
@@ -226,7 +234,11 @@ def plan(ctx: click.Context, state: CliState, stack: str) -> None:
     result = build_plan(definitions, live, state.project.name)
     if encrypted:
         result = replace(result, secrets_compared=decrypted is not None)
-    _emit(state, result, lambda out: render.plan(out, result))
+    if output_format == "markdown" and not state.json:
+        command = f"thena-workflows plan --stack {stack} --format markdown"
+        state.output.raw(plan_markdown(result, command))
+    else:
+        _emit(state, result, lambda out: render.plan(out, result))
     ctx.exit(EXIT_DIFFERENCES if result.has_changes else EXIT_OK)
 
 
@@ -326,16 +338,29 @@ def _event_names(client: ThenaClient) -> dict[str, str]:
 )
 @click.option("--from", "from_stack", required=True, help="The stack to promote from.")
 @click.option("--to", "to_stack", required=True, help="The stack to promote to.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "markdown"]),
+    default="table",
+    help="table (default), or markdown: the pull-request comment.",
+)
 @common_options
 @pass_state
 @click.pass_context
-def diff_envs(ctx: click.Context, state: CliState, from_stack: str, to_stack: str) -> None:
+def diff_envs(
+    ctx: click.Context, state: CliState, from_stack: str, to_stack: str, output_format: str
+) -> None:
     """Compare the live workflows of two stacks, environment variables mapped."""
     source = _environment(state, from_stack)
     target = _environment(state, to_stack)
     files = state.project.all_definition_data()
     result = compare_environments(state.project.name, source, target, files)
-    _emit(state, result, lambda out: render.env_diff(out, result))
+    if output_format == "markdown" and not state.json:
+        command = f"thena-workflows diff-envs --from {from_stack} --to {to_stack} --format markdown"
+        state.output.raw(envs_markdown(result, command))
+    else:
+        _emit(state, result, lambda out: render.env_diff(out, result))
     ctx.exit(EXIT_DIFFERENCES if result.has_differences else EXIT_OK)
 
 

@@ -43,6 +43,10 @@ class Output:
         """The machine-readable result (only in ``--json`` mode)."""
         self.out.file.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
+    def raw(self, document: str) -> None:
+        """A document written as it is (Markdown for a pull request), no styling or wrapping."""
+        self.out.file.write(document if document.endswith("\n") else document + "\n")
+
     def line(self, text: str = "", style: str | None = None) -> None:
         self.out.print(Text(text, style=style or ""), soft_wrap=True)
 

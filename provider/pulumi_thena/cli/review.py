@@ -59,7 +59,9 @@ POST_EPILOG = (
 # -- graph ---------------------------------------------------------------------------------
 
 
-@cli.command(epilog=GRAPH_EPILOG)
+@cli.command(
+    short_help="Draw a workflow as a diagram (Mermaid, DOT, SVG, PNG).", epilog=GRAPH_EPILOG
+)
 @click.argument("target", metavar="PATH_OR_STEM")
 @click.option("--stack", "-s", help="Fill placeholders with this stack's variables.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format.")
@@ -176,7 +178,9 @@ def _restore_placeholders(wire: dict[str, Any], path: Path) -> None:
 # -- post-comment --------------------------------------------------------------------------
 
 
-@cli.command("post-comment", epilog=POST_EPILOG)
+@cli.command(
+    "post-comment", short_help="Post or update a pull-request comment.", epilog=POST_EPILOG
+)
 @click.option("--marker", "key", required=True, help="The comment's key, one per stack (dev).")
 @click.option(
     "--file",

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -92,6 +92,10 @@ class PlanItem:
     fields: tuple[str, ...] = ()
     changes: tuple[FieldChange, ...] = ()
     note: str | None = None
+    live: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """The live workflow in the user's terms, secrets masked (for pictures of the change)."""
+    wanted: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """What the file wants, secrets masked."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -205,7 +209,9 @@ def _plan_file(
     if found.kind is MatchKind.CONFLICT:
         return _item(loaded, Action.CONFLICT, live=workflow, note=found.reason), found.accounts_for
     if found.kind is MatchKind.CREATE or workflow is None:
-        return _item(loaded, Action.CREATE, note=found.reason), found.accounts_for
+        item = _item(loaded, Action.CREATE, note=found.reason)
+        wanted_now = masked(wanted_inputs(loaded, policy), canonical_secret_paths(loaded), REDACTED)
+        return replace(item, wanted=wanted_now), found.accounts_for
     if found.kind is MatchKind.ADOPT:
         item = compare_file(loaded, policy, workflow, matched_by="name")
         if item.action is Action.UNCHANGED:
@@ -259,6 +265,10 @@ def _delete(live: Workflow, project: str, stack: str, policy: StackPolicy) -> Pl
         )
     if policy.protect:
         notes.append("protect: `pulumi up` stops until protection is lifted")
+    try:
+        shown: Mapping[str, Any] | None = live_to_inputs(live)
+    except UnreadableWorkflowError:
+        shown = None
     return PlanItem(
         action=Action.RETAIN if policy.retain_on_delete else Action.DELETE,
         resource=resource,
@@ -266,6 +276,7 @@ def _delete(live: Workflow, project: str, stack: str, policy: StackPolicy) -> Pl
         unique_identifier=live.unique_identifier,
         matched_by="owner",
         note="; ".join(notes),
+        live=shown,
     )
 
 
@@ -297,6 +308,8 @@ def compare_file(
         matched_by=matched_by,
         fields=tuple(fields),
         changes=tuple(detailed_changes(current, wanted, secret_paths)),
+        live=masked(current, secret_paths, REDACTED),
+        wanted=masked(wanted, secret_paths, REDACTED),
     )
 
 
