@@ -91,9 +91,10 @@ def test_an_unknown_execution_status_does_not_hold(project: Project) -> None:
 
 def test_a_team_filter_that_is_ignored_does_not_hold(project: Project) -> None:
     _seed_two_teams(project)
-    # Every list GET of a read-only doctor run (the list, paging's two pages, the team filter)
-    # gets the whole org, as a server that ignores teamId would answer.
-    _answer_with(project, "/api/v1/workflows", project.emulator.control.workflows(), count=4)
+    # Every list GET of a read-only doctor run (the list, the page base's pages 0, 1 and 2, the
+    # page after the first, the team filter) gets the whole org, as a server that ignores teamId
+    # would answer.
+    _answer_with(project, "/api/v1/workflows", project.emulator.control.workflows(), count=6)
     detail = _did_not_hold(project, "U-21")
     assert detail == "teamId=team-a: also teams team-b"  # the fake list: oldest first
 
@@ -167,7 +168,7 @@ def test_a_missing_route_does_not_hold_and_exits_1(project: Project) -> None:
     assert result.exit_code == EXIT_ERROR
     row = next(line for line in result.stdout.splitlines() if "filter-operators" in line)
     assert "did not hold" in row and "correct ApiPaths" in row
-    assert "Correct the paths that did not hold in ApiPaths" in result.stdout
+    assert "set the right one in thena:apiPaths" in result.stdout
 
 
 def test_the_probe_is_deleted_even_when_a_check_fails(project: Project) -> None:
@@ -229,3 +230,40 @@ def test_a_probe_whose_create_answer_is_lost_is_found_by_name_and_deleted(
         w for w in project.emulator.control.workflows() if w["name"].startswith(PROBE_PREFIX)
     ]
     assert leftovers == []
+
+
+# -- U-24 page base, U-12 a capped limit, U-22 what an answer shows, --discover --------------
+
+
+def test_a_service_that_pages_from_zero_does_not_hold(project: Project) -> None:
+    _seed_two_teams(project)
+    project.emulator.control.configure(page_base=0)
+    detail = _did_not_hold(project, "U-24")
+    assert detail.endswith("; it pages from 0 (the client detects it)")
+
+
+def test_a_capped_limit_does_not_hold(project: Project) -> None:
+    for index in range(5):
+        seed_workflow(project.emulator, name=f"W{index}")
+    project.emulator.control.configure(limit_cap=2)
+    detail = _did_not_hold(project, "U-12")
+    assert detail.startswith("limit=100 gave 2, and the next page 2 more: capped at 2")
+
+
+def test_the_documented_answer_shape_is_read_back_as_sent(project: Project) -> None:
+    project.emulator.control.configure(response_shape="documented")
+    code, report = _doctor(project, "--write-probe")
+    assert code == EXIT_OK, report
+    shape = _finding(report, "U-22")
+    assert shape["verdict"] == "held"
+    assert shape["detail"].startswith("leaves out 2.requireApproval; fills 1.activity.name")
+    assert "shows {} for 1.approver" in shape["detail"]
+    assert [w for w in project.emulator.control.workflows() if w["name"].startswith("zz")] == []
+
+
+def test_discover_without_an_openapi_document_checks_nothing(project: Project) -> None:
+    code, report = _doctor(project, "--discover")
+    assert code == EXIT_OK
+    for number in ("U-3", "U-4", "U-5"):
+        assert _verdicts(report)[number] >= {"not checked"}
+    assert report["apiPaths"] is None

@@ -446,10 +446,19 @@ def _file_name(state: CliState, stem: str) -> str | None:
     is_flag=True,
     help="Also create, patch, toggle and delete a zz-probe-<random> workflow.",
 )
+@click.option(
+    "--discover",
+    "discover_paths",
+    is_flag=True,
+    help="First read the service's own OpenAPI document (/swagger-json and other usual places): "
+    "it settles the assumed paths and says which thena:apiPaths to set.",
+)
 @common_options
 @pass_state
 @click.pass_context
-def doctor(ctx: click.Context, state: CliState, stack: str | None, write_probe: bool) -> None:
+def doctor(
+    ctx: click.Context, state: CliState, stack: str | None, write_probe: bool, discover_paths: bool
+) -> None:
     """Check the SPEC's assumptions (paths, envelopes, errors, headers) against the API."""
     creds = state.credentials(stack)
 
@@ -458,7 +467,9 @@ def doctor(ctx: click.Context, state: CliState, stack: str | None, write_probe: 
         return ThenaClient(creds.api_url, bogus, retry=RetryPolicy(max_attempts=1))
 
     with state.api(creds) as client, state.output.progress("Checking assumptions"):
-        report = run_doctor(client, bad_key_client, write_probe=write_probe)
+        report = run_doctor(
+            client, bad_key_client, write_probe=write_probe, discover_paths=discover_paths
+        )
     _emit(state, report, lambda out: render.doctor(out, report))
     ctx.exit(EXIT_OK if report.ok else EXIT_ERROR)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pulumi_thena.cli.discover import api_paths_setting, discover, report_discovery
 from pulumi_thena.cli.findings import (
     DoctorReport,
     envelope_kind,
@@ -39,15 +40,25 @@ BadKeyClient = Callable[[], ThenaClient]
 
 
 def run_doctor(
-    client: ThenaClient, bad_key_client: BadKeyClient, *, write_probe: bool = False
+    client: ThenaClient,
+    bad_key_client: BadKeyClient,
+    *,
+    write_probe: bool = False,
+    discover_paths: bool = False,
 ) -> DoctorReport:
-    """Run the read-only checks and, with ``write_probe``, the write checks."""
+    """Run the read-only checks and, with ``write_probe``, the write checks; with
+    ``discover_paths``, first read the service's own OpenAPI document."""
     report = DoctorReport(client.base_url)
+    if discover_paths:
+        found = discover(client)
+        report_discovery(found, client, report)
+        report.api_paths = api_paths_setting(found, client.paths) if found else None
     listing, registries = _check_paths(client, report)
     some_id = _first_id(listing)
     _check_envelope(listing, report)
     _check_get_one(client, some_id, report)
-    _check_paging(client, listing, report)
+    base = _check_page_base(client, report)
+    _check_paging(client, listing, base, report)
     team = _first_team(listing)
     _check_registry_scope(client, registries, team, report)
     _check_team_filter(client, listing, team, report)
@@ -129,20 +140,57 @@ def _check_get_one(client: ThenaClient, some_id: str | None, report: DoctorRepor
     report.add("U-4", check, held, f"GET {path_of} -> {answer.status} for {some_id}")
 
 
-def _check_paging(client: ThenaClient, listing: RawResponse, report: DoctorReport) -> None:
-    check = "E7 page is 1-based, limit honoured"
+def _check_paging(
+    client: ThenaClient, listing: RawResponse, base: int, report: DoctorReport
+) -> None:
+    """U-12: limit is honoured (or capped, and at what), pages follow each other."""
+    check = "E7 honours limit (at most 100)"
     if not ok(listing):
         report.add("U-12", check, None, "the list did not answer")
         return
-    first = client.probe(client.paths.workflows, {"page": 1, "limit": 1})
-    if len(list_items(listing)) < 2:
-        held = ok(first) and len(list_items(first)) <= 1
-        report.add("U-12", check, held, "limit=1 honoured; fewer than 2 workflows to page")
+    count = len(list_items(listing))
+    if count == 100:
+        report.add("U-12", check, True, "limit=100 gave a full page of 100")
         return
-    second = client.probe(client.paths.workflows, {"page": 2, "limit": 1})
-    ids = [_first_id(first), _first_id(second)]
-    held = len(list_items(first)) == 1 and len(list_items(second)) == 1 and ids[0] != ids[1]
-    report.add("U-12", check, held, f"page 1 -> {ids[0]}, page 2 -> {ids[1]}")
+    after = client.probe(client.paths.workflows, {"page": base + 1, "limit": 100})
+    more = len(list_items(after)) if ok(after) else 0
+    if more and not _same_first(listing, after):
+        detail = f"limit=100 gave {count}, and the next page {more} more: capped at {count}"
+        report.add("U-12", check, False, detail + "; the client pages on (docs/client.md)")
+    else:
+        report.add("U-12", check, True, f"limit=100 gave all {count} workflows of the org")
+
+
+def _same_first(one: RawResponse, other: RawResponse) -> bool:
+    return _first_id(one) == _first_id(other)
+
+
+PAGE_BASE_CHECK = "E7 pages from 1"
+
+
+def _check_page_base(client: ThenaClient, report: DoctorReport) -> int:
+    """U-24: whether page 0 or page 1 is the first page (the client detects it either way).
+
+    0 when page 0 is a page of its own (not refused, not empty, not a repeat of page 1).
+    """
+    zero = client.probe(client.paths.workflows, {"page": 0, "limit": 1})
+    one = client.probe(client.paths.workflows, {"page": 1, "limit": 1})
+    two = client.probe(client.paths.workflows, {"page": 2, "limit": 1})
+    ids = [_first_id(a) if ok(a) else None for a in (zero, one, two)]
+    if not ok(zero):
+        detail, base = f"page 0 is refused ({zero.status}); page 1 -> {ids[1]}", 1
+    elif not list_items(zero):
+        detail, base = f"page 0 is empty; page 1 -> {ids[1]}", 1
+    elif ids[0] == ids[1]:
+        detail, base = f"page 0 repeats page 1 ({ids[0]})", 1
+    elif ids[1] is None:
+        report.add("U-24", PAGE_BASE_CHECK, None, "fewer than 2 workflows to page")
+        return 1
+    else:
+        detail, base = f"page 0 -> {ids[0]}, page 1 -> {ids[1]}, page 2 -> {ids[2]}", 0
+    suffix = "" if base == 1 else "; it pages from 0 (the client detects it)"
+    report.add("U-24", PAGE_BASE_CHECK, base == 1, detail + suffix)
+    return base
 
 
 def _check_executions(client: ThenaClient, some_id: str | None, report: DoctorReport) -> None:

@@ -43,6 +43,8 @@ class DoctorReport:
 
     api_url: str
     findings: list[Finding] = field(default_factory=list)
+    api_paths: dict[str, str] | None = None
+    """With ``--discover``: the ``thena:apiPaths`` the service's OpenAPI asks for ({}: none)."""
 
     @property
     def ok(self) -> bool:
@@ -57,6 +59,7 @@ class DoctorReport:
             "ok": self.ok,
             "summary": self.counts(),
             "findings": [finding.to_json() for finding in self.findings],
+            "apiPaths": self.api_paths,
         }
 
     def add(self, assumption: str, check: str, held: bool | None, detail: str = "") -> None:

@@ -21,6 +21,8 @@ from pulumi_thena.client import (
     ThenaError,
 )
 from pulumi_thena.client.errors import scrub
+from pulumi_thena.diff import canonical_inputs, changed_fields, live_to_inputs
+from pulumi_thena.diff.errors import UnreadableWorkflowError
 from pulumi_thena.models import Workflow
 
 PROBE_PREFIX = "zz-probe-"
@@ -41,7 +43,33 @@ WRITE_CHECKS: tuple[tuple[str, str], ...] = (
     ("U-2", WRITE_STATUSES),
     ("U-10", NO_AGENT),
     ("U-16", NO_VERSION),
+    ("U-22", "answers read back as what was sent"),
 )
+
+
+U22 = "U-22"
+SHAPE_CHECK = "answers read back as what was sent"
+
+
+def answer_differences(sent: dict[Any, Any], answered: dict[Any, Any]) -> list[str]:
+    """What the answer's steps leave out, fill and show as {} (``2.requireApproval``)."""
+    left_out, filled, empty = [], [], []
+    for sid, step in sent.items():
+        shown = answered.get(sid)
+        if not isinstance(shown, dict):
+            left_out.append(f"step {sid}")
+            continue
+        left_out += [f"{sid}.{key}" for key in step if key not in shown]
+        for key, value in shown.items():
+            if value == {} and key not in step:
+                empty.append(f"{sid}.{key}")
+            elif key not in step:
+                filled.append(f"{sid}.{key}")
+            elif isinstance(value, dict) and isinstance(step[key], dict):
+                filled += [f"{sid}.{key}.{k}" for k in value if k not in step[key]]
+                left_out += [f"{sid}.{key}.{k}" for k in step[key] if k not in value]
+    parts = [("leaves out", left_out), ("fills", filled), ("shows {} for", empty)]
+    return [f"{what} {', '.join(paths)}" for what, paths in parts if paths]
 
 
 def not_written(report: DoctorReport) -> None:
@@ -90,6 +118,7 @@ class WriteProbe:
             self.report.add("probe", "the write probe ran to the end", False, str(error))
 
     def _lifecycle(self) -> None:
+        self._guarded(self._answer_shape)
         created = self._create()
         if self.check_executions is not None:
             self.check_executions(created.unique_identifier)
@@ -196,6 +225,41 @@ class WriteProbe:
             f"version {before.version} -> {toggled.version}",
         )
 
+    # -- what an answer shows (U-22) -------------------------------------------------------------
+
+    def _answer_shape(self) -> None:
+        """Create a workflow with an approval step; say what the answer leaves out, reshapes,
+        fills or shows as {}, and whether the provider reads it back as what was sent."""
+        body = self._body("-shape")
+        step = {
+            **body["workflowDefinition"][0],
+            "stepIdentifier": 2,
+            "dependencies": ["1"],
+            "requireApproval": True,
+            "approver": {"type": "USER", "uid": "thena-workflows-doctor", "timeout": 3600},
+        }
+        body["workflowDefinition"] = [*body["workflowDefinition"], step]
+        try:
+            created = self.client.create_workflow(body)
+        except ThenaApiError as error:
+            self.report.add(U22, SHAPE_CHECK, None, f"the create was refused: {error}")
+            return
+        self.made.append(created)
+        answered = {s.get("stepIdentifier"): s for s in created.workflow_definition or []}
+        sent = {s["stepIdentifier"]: s for s in body["workflowDefinition"]}
+        differences = answer_differences(sent, answered)
+        wanted = canonical_inputs(body).inputs
+        try:
+            drift = changed_fields(wanted, live_to_inputs(created, wanted), new_is_canonical=True)
+        except UnreadableWorkflowError as error:
+            self.report.add(U22, SHAPE_CHECK, False, str(error))
+            return
+        drift = [field for field in drift if field not in ("isActive", "metadata")]
+        detail = "; ".join(differences) or "the answer shows the steps as sent"
+        if drift:
+            detail += f"; read back, these differ: {', '.join(drift)}"
+        self.report.add(U22, SHAPE_CHECK, not drift, detail)
+
     # -- creates the API should refuse ---------------------------------------------------------
 
     def _refusals(self) -> None:
@@ -239,19 +303,23 @@ class WriteProbe:
     # -- clean-up and statuses -----------------------------------------------------------------
 
     def _delete(self) -> None:
+        """Delete everything the probe made; one U-11 finding for all of them."""
+        outcomes: list[tuple[bool, str]] = []
         for workflow in self._leftovers():
+            uid = workflow.unique_identifier
             try:
-                self.client.delete_workflow(workflow.unique_identifier)
+                self.client.delete_workflow(uid)
             except ThenaError as error:
-                left = f"{workflow.unique_identifier} is left behind; delete it: {error}"
-                self.report.add("U-11", "DELETE answers 2xx; then GET is 404", False, left)
+                outcomes.append((False, f"{uid} is left behind; delete it: {error}"))
                 continue
-            gone = self._is_gone(workflow.unique_identifier)
+            gone = self._is_gone(uid)
+            outcomes.append((gone, f"{uid}: " + ("404" if gone else "still there")))
+        if outcomes:
             self.report.add(
                 "U-11",
                 "DELETE answers 2xx; then GET is 404",
-                gone,
-                f"{workflow.unique_identifier}: " + ("404" if gone else "still there"),
+                all(gone for gone, _ in outcomes),
+                "; ".join(detail for _, detail in outcomes),
             )
 
     def _leftovers(self) -> Iterator[Workflow]:

@@ -314,8 +314,17 @@ def doctor(out: Output, report: DoctorReport) -> None:
         f"{counts['not checked']} not checked.",
         "green" if report.ok else "bold red",
     )
-    if not report.ok:
-        out.line("Correct the paths that did not hold in ApiPaths (client/assumptions.py).")
+    if report.api_paths:
+        out.line()
+        out.line("The service's OpenAPI gives other paths; set them for each stack:", "bold")
+        for name, path in report.api_paths.items():
+            out.line(f"  pulumi config set --path 'thena:apiPaths.{name}' '{path}'")
+        out.line("(or THENA_API_PATHS for the command line without a stack; docs/client.md)")
+    elif not report.ok:
+        out.line(
+            "Where a path did not hold, set the right one in thena:apiPaths (docs/client.md); "
+            "`doctor --discover` reads it from the service's OpenAPI, where it serves one."
+        )
 
 
 def emulator_workflows(out: Output, live: Sequence[Workflow]) -> None:
