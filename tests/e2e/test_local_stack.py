@@ -60,9 +60,12 @@ def api_key() -> str:
     return f"e2e-{secrets.token_hex(12)}"
 
 
-@pytest.fixture(scope="module")
-def server(api_key: str) -> Iterator[EmulatorServer]:
-    with EmulatorServer(port=0, api_key=api_key) as running:
+@pytest.fixture(scope="module", params=["request", "documented"])
+def server(api_key: str, request: pytest.FixtureRequest) -> Iterator[EmulatorServer]:
+    """The whole lifecycle runs once per answer shape (docs/api.md §8): answers that echo the
+    request, and answers in the documented shape (approver reshaped, fields left out, server
+    defaults filled, {} for none)."""
+    with EmulatorServer(port=0, api_key=api_key, response_shape=request.param) as running:
         yield running
 
 
@@ -99,6 +102,15 @@ def test_1_up_creates_every_example(project: PulumiProject, org: Org) -> None:
 def test_2_preview_shows_no_changes(project: PulumiProject, org: Org) -> None:
     org.mark()
     project.run("preview", "--expect-no-changes")
+    assert org.writes() == {}
+
+
+def test_2a_refresh_and_the_drift_job_find_no_drift(project: PulumiProject, org: Org) -> None:
+    """In either answer shape: what the answers leave out, reshape or fill is not drift."""
+    org.mark()
+    project.run("refresh", "--yes", "--expect-no-changes")
+    project.run("preview", "--refresh", "--expect-no-changes")  # the daily drift job
+    project.run("up", "--yes", "--refresh", "--expect-no-changes")  # what scripts/demo runs
     assert org.writes() == {}
 
 
