@@ -59,18 +59,19 @@ class StrictLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event = self.peek_event()
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
         _refuse_anchor(event)
         if not isinstance(event, CollectionStartEvent):
             return super().compose_node(parent, index)
         self._depth += 1
         if self._depth > MAX_DEPTH:
+            mark: Any = event.start_mark
             raise RefusedYamlError(
                 None,
                 None,
                 f"mappings and lists nest more than {MAX_DEPTH} levels deep here (the limit of "
                 f"a definition file); flatten the data to keep within {MAX_DEPTH} levels",
-                event.start_mark,
+                mark,
             )
         try:
             return super().compose_node(parent, index)
@@ -94,13 +95,14 @@ StrictLoader.add_implicit_resolver(
 def _refuse_anchor(event: Any) -> None:
     if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
         sign = "*" if isinstance(event, AliasEvent) else "&"
+        mark: Any = event.start_mark
         raise RefusedYamlError(
             None,
             None,
             f"YAML anchors and aliases ({sign}{event.anchor}) are not allowed in definition "
             "files (a few aliases can expand a small file into gigabytes); write the value "
             "out in full",
-            event.start_mark,
+            mark,
         )
 
 
