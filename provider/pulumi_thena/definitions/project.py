@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_thena.definitions import SCHEMA_FILE, FileProblem, StackSettings
 from pulumi_thena.definitions.errors import ProjectError
-from pulumi_thena.definitions.loader import definition_stems
+from pulumi_thena.definitions.loader import definition_stems, links_outside
 from pulumi_thena.definitions.stack import (
     STACKS_DIR,
     WORKFLOWS_DIR,
@@ -89,7 +89,7 @@ class Project:
         """The parsed YAML of ``stacks/workflows/<stem>.yaml`` (or .yml); None if unreadable."""
         for suffix in (".yaml", ".yml"):
             path = self.workflows_dir / f"{stem}{suffix}"
-            if path.is_file():
+            if path.is_file() and not links_outside(path, self.root):
                 document = read_yaml(path, path.name)
                 return None if isinstance(document, FileProblem) else document.data
         return None
