@@ -19,6 +19,7 @@ import yaml
 from click.testing import Result
 
 from pulumi_thena.client.safe_text import json_terminal_safe, terminal_safe
+from pulumi_thena.definitions.errors import FileProblem
 from tests.cli.conftest import Project, seed_workflow
 
 CLEAR = "\x1b[2J"
@@ -155,3 +156,10 @@ def test_an_api_error_message_with_a_link_is_printed_escaped(
     assert result.exit_code == 1, result.output
     assert raw_characters(result) == [], result.output
     assert "\\x1b]8;;https://evil.example" in result.output
+
+
+def test_a_file_problem_is_one_terminal_safe_line_for_pulumi_to_print() -> None:
+    problem = FileProblem("stacks/workflows/x.yaml", f"filters.ticket{CLEAR}", f"bad {LINK}", 3)
+    shown = str(problem)
+    assert not RAW.search(shown), shown
+    assert shown.startswith("stacks/workflows/x.yaml: filters.ticket\\x1b[2J: bad \\x1b]8;;")
