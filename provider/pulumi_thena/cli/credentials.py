@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pulumi_thena.cli.errors import SetupError
 from pulumi_thena.client import DEFAULT_BASE_URL
 from pulumi_thena.client.errors import register_secret
+from pulumi_thena.client.urls import cleartext_url_problem
 from pulumi_thena.definitions.project import Project
 from pulumi_thena.definitions.stack import API_KEY, API_URL, config_file_of, is_secure
 
@@ -150,4 +151,6 @@ def _pulumi(project: Project, *args: str) -> str | None:
 
 def _registered(credentials: Credentials) -> Credentials:
     register_secret(credentials.api_key)  # every ThenaError and CliError now hides it
+    if problem := cleartext_url_problem(credentials.api_url, credentials.url_source):
+        raise SetupError(problem)
     return credentials

@@ -17,7 +17,8 @@ Error tree::
         ├── WorkflowNotFound        no workflow, or more than one, answers to a name
         └── ProblemsFound           definition files or settings are wrong: one line each
 
-Messages are scrubbed of every API key the client has seen.
+Messages are scrubbed of every API key the client has seen, and printed terminal-safe
+(``client.safe_text``: a name or an API message cannot send escape sequences to the terminal).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from pulumi_thena.client import (
     ThenaTransportError,
 )
 from pulumi_thena.client.errors import scrub
+from pulumi_thena.client.safe_text import terminal_safe
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -55,7 +57,7 @@ class CliError(click.ClickException):
 
     def show(self, file: IO[Any] | None = None) -> None:
         for line in self.lines():
-            click.echo(f"error: {line}", file=file, err=file is None)
+            click.echo(f"error: {terminal_safe(line)}", file=file, err=file is None)
 
     def to_json(self) -> dict[str, Any]:
         return {"error": {"message": self.format_message(), "exitCode": self.exit_code}}

@@ -166,7 +166,8 @@ def exported(out: Output, report: ExportReport) -> None:
     if secrets:
         out.line()
         out.line(
-            f"{len(secrets)} step input(s) named like secrets were not written; each file has "
+            f"{len(secrets)} step input(s) named like secrets or holding credentials were not "
+            "written; each file has "
             "${secret.NAME} instead. Set each in every stack that deploys the file (the command "
             "asks for the value):",
             "yellow",

@@ -18,7 +18,8 @@ Exception hierarchy::
 
 Every message names the method and path (and the status and the server's messages when there
 are any). Messages are built from those alone, never from request headers, and the base class
-scrubs any registered secret (see ``register_secret``) as a last line of defence.
+scrubs any registered secret (see ``register_secret``) as a last line of defence and makes the
+message terminal-safe (``safe_text``: the server's words may hold escape sequences).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import threading
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
+
+from pulumi_thena.client.safe_text import terminal_safe
 
 _SECRETS: set[str] = set()
 _SECRETS_LOCK = threading.Lock()
@@ -60,7 +63,7 @@ class ThenaError(Exception):
     """Base class of every error the Thena client raises."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(scrub(message))
+        super().__init__(scrub(terminal_safe(message)))
 
     def __str__(self) -> str:
         return scrub(super().__str__())

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import pulumi
 
+from pulumi_thena.client.safe_text import terminal_safe
+
 
 @dataclass(frozen=True)
 class FileProblem:
@@ -28,11 +30,12 @@ class FileProblem:
     """``var.NAME`` or ``secret.NAME``, when the problem is a name the stack does not have."""
 
     def __str__(self) -> str:
+        # Pulumi prints the program's errors raw: a key or value quoted here may hold escapes.
         if not self.path:
             where = f"line {self.line}" if self.line else "(whole file)"
-            return f"{self.file}: {where}: {self.message}"
+            return terminal_safe(f"{self.file}: {where}: {self.message}")
         at_line = f" (line {self.line})" if self.line else ""
-        return f"{self.file}: {self.path}: {self.message}{at_line}"
+        return terminal_safe(f"{self.file}: {self.path}: {self.message}{at_line}")
 
 
 class DefinitionLoadError(pulumi.RunError):

@@ -5,8 +5,10 @@ the server knows (ids, version, timestamps, creator, the owner marker) and every
 its default, names its trigger event by name, and says ``adoptExisting: true``. Strings equal
 to a value of the variable mapping become ``${var.NAME}``; any other ``${`` is escaped as
 ``$${`` so that the loader reads it back as written. A step input whose key names a secret
-(a token, a password, an Authorization header...) is never written: it becomes
-``${secret.NAME}``, to be set per stack with ``pulumi config set --secret``. The YAML follows
+(a token, a password, an Authorization header, a cookie, a signing key...) or whose value looks
+like a credential (``Bearer ...``, a token in a URL, a private key, a well-known token format)
+is never written: it becomes ``${secret.NAME}``, to be set per stack with
+``pulumi config set --secret``. The YAML follows
 stacks/workflows: the schema comment, block style, short lists and filter conditions in flow
 style.
 """
@@ -24,7 +26,7 @@ import yaml
 from pydantic import ValidationError
 
 from pulumi_thena.definitions.errors import FileProblem, MappingError
-from pulumi_thena.definitions.workflow_file import RESOURCE_NAME_PATTERN
+from pulumi_thena.definitions.workflow_file import is_resource_name
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.diff import live_to_inputs
 from pulumi_thena.diff.errors import UnreadableWorkflowError
@@ -66,8 +68,40 @@ SECRET_KEY_PARTS = (
     "credential",
     "privatekey",
     "private_key",
+    "cookie",
+    "signingkey",
+    "signing_key",
+    "signing-key",
+    "bearer",
 )
 """A step-input key containing one of these (any case) holds a secret; export never writes it."""
+
+SECRET_KEY_WORDS = frozenset({"auth", "jwt", "sig", "signature"})
+"""Whole words of a key (``auth``, ``basicAuth``, ``X-Auth``; not ``author``) naming a secret."""
+
+_KEY_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+_NOT_A_VALUE = r"(?!\{\{|\$\{)"  # a template or placeholder is not a credential
+CREDENTIAL_VALUE = re.compile(
+    "|".join(
+        [
+            r"(?i:\bbearer)\s+" + _NOT_A_VALUE + r"[A-Za-z0-9._~+/=-]{8,}",
+            r"\bBasic\s+[A-Za-z0-9+/]{12,}={0,2}",
+            r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:" + _NOT_A_VALUE + r"[^/\s@]+@",  # user:pass@
+            r"(?i:[?&#](?:access_token|token|api_?key|key|secret|client_secret|signature|sig"
+            r"|password|auth|code)=)" + _NOT_A_VALUE + r"[^&\s]+",
+            r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
+            r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",  # a JWT
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})",
+            r"\bxox[abposr]-[A-Za-z0-9-]{10,}",  # Slack tokens
+            r"hooks\.slack\.com/services/[A-Za-z0-9/]+",
+            r"discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]+",
+            r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",  # AWS access key ids
+            r"\b[sr]k_live_[0-9A-Za-z]{16,}",  # Stripe
+            r"\bAIza[0-9A-Za-z_-]{35}",  # Google API keys
+        ]
+    )
+)
+"""A string value matching this holds a credential, whatever its key is called."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +174,7 @@ def variable_mapping(data: Any, source: str) -> tuple[dict[str, str], list[str]]
     warnings: list[str] = []
     problems: list[str] = []
     for name, value in data.items():
-        if not isinstance(name, str) or not VARIABLE_NAME.match(name):
+        if not isinstance(name, str) or not VARIABLE_NAME.fullmatch(name):
             problems.append(f"{source}: '{name}' is not a variable name (letters, digits, _)")
         elif not isinstance(value, str) or not value:
             warnings.append(f"{source}: {name} is not a non-empty string; only strings are used")
@@ -245,7 +279,7 @@ def slug(name: str) -> str:
 def unique_stem(stem: str, used: Collection[str]) -> str:
     """``stem``, or ``stem-2``, ``stem-3``... whichever is not used yet."""
     candidate, number = stem, 2
-    while candidate in used or not re.match(RESOURCE_NAME_PATTERN, candidate):
+    while candidate in used or not is_resource_name(candidate):
         candidate, number = f"{stem}-{number}", number + 1
     return candidate
 
@@ -284,16 +318,16 @@ def with_secret_placeholders(
     used = set(taken)
     found: list[SecretPlaceholder] = []
 
-    def walk(value: Any, path: str) -> Any:
+    def walk(value: Any, path: str, key: str) -> Any:
         if isinstance(value, dict):
-            return {key: visit(key, item, f"{path}.{key}") for key, item in value.items()}
+            return {name: visit(name, item, f"{path}.{name}") for name, item in value.items()}
         if isinstance(value, list):
-            return [walk(item, f"{path}[{index}]") for index, item in enumerate(value)]
+            return [visit(key, item, f"{path}[{index}]") for index, item in enumerate(value)]
         return value
 
     def visit(key: str, value: Any, path: str) -> Any:
-        if not isinstance(value, str) or not _names_a_secret(key) or value.startswith("${"):
-            return walk(value, path)
+        if not isinstance(value, str) or value.startswith("${") or not _is_secret(key, value):
+            return walk(value, path, key)
         name = _unique_name(_camel(f"{stem} {key}"), used)
         used.add(name)
         found.append(SecretPlaceholder(name, path))
@@ -305,10 +339,10 @@ def with_secret_placeholders(
             steps.append(step)
             continue
         where = f"workflowDefinition[{index}]"
-        step = {**step, "input": walk(step.get("input", {}), f"{where}.input")}
+        step = {**step, "input": walk(step.get("input", {}), f"{where}.input", "input")}
         compensation = step.get("compensationActivity")
         if isinstance(compensation, dict) and "input" in compensation:
-            inner = walk(compensation["input"], f"{where}.compensationActivity.input")
+            inner = walk(compensation["input"], f"{where}.compensationActivity.input", "input")
             step["compensationActivity"] = {**compensation, "input": inner}
         if not step["input"]:
             step.pop("input")
@@ -325,15 +359,22 @@ def _unique_name(name: str, used: Collection[str]) -> str:
     return candidate
 
 
+def _is_secret(key: str, value: str) -> bool:
+    """Whether a step input holds a secret: by its key's name, or by how its value looks."""
+    return _names_a_secret(key) or CREDENTIAL_VALUE.search(value) is not None
+
+
 def _names_a_secret(key: str) -> bool:
     lowered = key.lower()
-    return any(part in lowered for part in SECRET_KEY_PARTS)
+    if any(part in lowered for part in SECRET_KEY_PARTS):
+        return True
+    return any(word.lower() in SECRET_KEY_WORDS for word in _KEY_WORDS.findall(key))
 
 
 def _camel(words: str) -> str:
     parts = [part for part in re.split(r"[^A-Za-z0-9]+", words) if part]
     name = parts[0].lower() + "".join(part[:1].upper() + part[1:] for part in parts[1:])
-    return name if VARIABLE_NAME.match(name) else f"s{name}"
+    return name if VARIABLE_NAME.fullmatch(name) else f"s{name}"
 
 
 # -- YAML ----------------------------------------------------------------------------------

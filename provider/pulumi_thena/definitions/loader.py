@@ -4,20 +4,24 @@ Each file is read (``yamlfile``: safe YAML), its placeholders resolved (``variab
 as the model of one file (``workflow_file``) with the provider's own offline rules, then the
 files are checked against each other.
 Every problem of every file is collected; nothing is returned unless all files are valid.
+
+A symbolic link among the files is followed only when its target is inside the project: a pull
+request could otherwise add ``x.yaml -> /etc/passwd`` or ``-> ~/.ssh/...`` and have CI read a
+file from outside the repository (and quote its lines in error messages).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from pulumi_thena.client.safe_text import terminal_safe
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
 from pulumi_thena.definitions.variables import Substitutions, UnknownPlaceholder, resolve
-from pulumi_thena.definitions.workflow_file import RESOURCE_NAME_PATTERN, WorkflowFile
+from pulumi_thena.definitions.workflow_file import WorkflowFile, is_resource_name
 from pulumi_thena.definitions.yamlfile import YamlDocument, read_yaml
 from pulumi_thena.models import (
     Problem,
@@ -95,12 +99,16 @@ def collect_definitions(
 
 
 def display_path(path: Path, root: Path | None) -> str:
-    """``stacks/workflows/x.yaml``: the path relative to the project (or working) directory."""
+    """``stacks/workflows/x.yaml``: the path relative to the project (or working) directory.
+
+    Terminal-safe: a file name may hold a newline or an escape sequence.
+    """
     base = (root or Path.cwd()).resolve()
     try:
-        return path.resolve().relative_to(base).as_posix()
+        shown = path.resolve().relative_to(base).as_posix()
     except ValueError:
-        return path.as_posix()
+        shown = path.as_posix()
+    return terminal_safe(shown)
 
 
 def definition_paths(directory: Path, root: Path | None) -> tuple[list[Path], list[FileProblem]]:
@@ -108,8 +116,11 @@ def definition_paths(directory: Path, root: Path | None) -> tuple[list[Path], li
     shown = display_path(directory, root)
     if not directory.is_dir():
         return [], [FileProblem(shown, "", "the workflows folder does not exist; create it")]
-    paths = sorted(p for p in directory.iterdir() if p.is_file() and _is_definition(p))
-    problems = [
+    candidates = sorted(p for p in directory.iterdir() if p.is_file() and _is_definition(p))
+    outside = [path for path in candidates if links_outside(path, root)]
+    paths = [path for path in candidates if path not in outside]
+    problems = [_outside_problem(path, root) for path in outside]
+    problems += [
         FileProblem(
             display_path(nested, root),
             "",
@@ -130,6 +141,23 @@ def definition_paths(directory: Path, root: Path | None) -> tuple[list[Path], li
             )
         )
     return paths, problems
+
+
+def links_outside(path: Path, root: Path | None) -> bool:
+    """Whether ``path`` is a symbolic link whose target is outside the project."""
+    if not path.is_symlink():
+        return False
+    project = (root or Path.cwd()).resolve()
+    return not path.resolve().is_relative_to(project)
+
+
+def _outside_problem(path: Path, root: Path | None) -> FileProblem:
+    return FileProblem(
+        display_path(path.parent, root) + "/" + terminal_safe(path.name),
+        "",
+        "is a symbolic link to a file outside the project, which is not read; copy the "
+        "definition into the folder instead (links are followed only inside the project)",
+    )
 
 
 def definition_stems(directory: Path) -> list[str]:
@@ -181,13 +209,13 @@ def load_file(
 
 
 def _stem_problems(stem: str, display: str) -> list[FileProblem]:
-    if re.match(RESOURCE_NAME_PATTERN, stem):
+    if is_resource_name(stem):
         return []
     return [
         FileProblem(
             display,
             "",
-            f"the file name '{stem}' is used as the resource name; rename the file to letters, "
+            f"the file name {stem!r} is used as the resource name; rename the file to letters, "
             "digits, '.', '_' and '-' only (starting with a letter or digit)",
         )
     ]

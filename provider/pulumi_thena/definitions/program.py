@@ -26,6 +26,7 @@ from pulumi_thena.definitions.stack import (
     StackDefinitions,
     build_stack,
     clear_api_key_problems,
+    clear_secret_problems,
     config_file_of,
 )
 from pulumi_thena.models import WorkflowDefinition
@@ -40,6 +41,7 @@ def stack_from_config(
     source = config_file_of(stack_name)
     raw, problems = runtime_settings(config or pulumi.Config(NAMESPACE), source)
     problems += _api_key_problems(source)
+    problems += _clear_secret_problems(raw.get("secrets"), source)
     return build_stack(project_dir, stack_name, raw, problems=problems)
 
 
@@ -88,6 +90,14 @@ def _api_key_problems(source: str) -> list[FileProblem]:
         pulumi.runtime.is_config_secret(API_KEY),
         source,
     )
+
+
+def _clear_secret_problems(secrets: Any, source: str) -> list[FileProblem]:
+    # The engine marks the whole key secret when any entry is: only all-clear is seen here
+    # (`thena-workflows validate --stack` reads the file and names each clear entry).
+    if not isinstance(secrets, dict) or pulumi.runtime.is_config_secret(f"{NAMESPACE}:secrets"):
+        return []
+    return clear_secret_problems(pulumi.runtime.get_config(API_URL), list(secrets), source)
 
 
 class DeclaredWorkflows(dict[str, Workflow]):

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from pulumi_thena.definitions import SCHEMA_FILE, FileProblem, StackSettings
 from pulumi_thena.definitions.errors import ProjectError
-from pulumi_thena.definitions.loader import definition_stems
+from pulumi_thena.definitions.loader import definition_stems, links_outside
 from pulumi_thena.definitions.stack import (
     STACKS_DIR,
     WORKFLOWS_DIR,
@@ -73,13 +71,10 @@ class Project:
 
     def stack_config(self, stack: str) -> dict[str, Any]:
         """The ``config:`` mapping of a stack file, read as plain YAML."""
-        path = self.require_stack(stack)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as error:
-            raise ProjectError(
-                f"{config_file_of(stack)}: cannot be read ({error}); fix the file"
-            ) from None
+        document = read_yaml(self.require_stack(stack), config_file_of(stack), allow_empty=True)
+        if isinstance(document, FileProblem):
+            raise ProjectError(f"{document} (the stack config file cannot be read)")
+        data = document.data
         config = data.get("config") if isinstance(data, dict) else None
         return config if isinstance(config, dict) else {}
 
@@ -94,7 +89,7 @@ class Project:
         """The parsed YAML of ``stacks/workflows/<stem>.yaml`` (or .yml); None if unreadable."""
         for suffix in (".yaml", ".yml"):
             path = self.workflows_dir / f"{stem}{suffix}"
-            if path.is_file():
+            if path.is_file() and not links_outside(path, self.root):
                 document = read_yaml(path, path.name)
                 return None if isinstance(document, FileProblem) else document.data
         return None
@@ -114,9 +109,7 @@ def _project_name(root: Path) -> str:
     path = root / PROJECT_FILE
     if not path.is_file():
         return DEFAULT_PROJECT_NAME
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return DEFAULT_PROJECT_NAME
+    document = read_yaml(path, PROJECT_FILE, allow_empty=True)
+    data = None if isinstance(document, FileProblem) else document.data
     name = data.get("name") if isinstance(data, dict) else None
     return name if isinstance(name, str) and name else DEFAULT_PROJECT_NAME

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from pydantic import ValidationError
 
+from pulumi_thena.client.urls import is_loopback
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
 from pulumi_thena.definitions.loader import LoadedWorkflow, collect_definitions, definition_stems
 from pulumi_thena.definitions.policy import NAMESPACE, StackPolicy, policy_problems
@@ -45,7 +45,6 @@ SETTING_SHAPES: dict[str, str] = {
 POLICY_KEYS = frozenset({"include", "activation", "protect", "retainOnDelete"})
 API_KEY = "thena:apiKey"
 API_URL = "thena:apiUrl"
-_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 @dataclass(frozen=True, repr=False)
@@ -234,7 +233,11 @@ def read_stack_config(path: Path, display: str) -> tuple[dict[str, Any], list[Fi
     problems += clear_api_key_problems(
         config.get(API_URL), API_KEY in config, is_secure(config.get(API_KEY)), display
     )
-    raw["secrets"] = _secret_names_only(raw.get("secrets"), display, problems)
+    secrets = raw.get("secrets")
+    if isinstance(secrets, dict) and not is_secure(secrets):
+        clear = [name for name, value in secrets.items() if not is_secure(value)]
+        problems += clear_secret_problems(config.get(API_URL), clear, display)
+    raw["secrets"] = _secret_names_only(secrets, display, problems)
     return raw, problems
 
 
@@ -288,8 +291,7 @@ def clear_api_key_problems(
     api_url: Any, key_is_set: bool, key_is_secret: bool, source: str
 ) -> list[FileProblem]:
     """A Thena API key in clear is a problem unless the stack talks to a local emulator."""
-    host = urlparse(str(api_url)).hostname if api_url else None
-    if not key_is_set or key_is_secret or host in _LOOPBACK:
+    if not key_is_set or key_is_secret or (api_url and is_loopback(str(api_url))):
         return []
     return [
         FileProblem(
@@ -299,4 +301,22 @@ def clear_api_key_problems(
             "Revoke this key in Thena, then set a new one with "
             "`pulumi config set --secret thena:apiKey <key>`",
         )
+    ]
+
+
+def clear_secret_problems(
+    api_url: Any, clear_names: Sequence[str], source: str
+) -> list[FileProblem]:
+    """Workflow secrets in clear are a problem unless the stack talks to a local emulator."""
+    if api_url and is_loopback(str(api_url)):
+        return []
+    return [
+        FileProblem(
+            source,
+            f"{NAMESPACE}:secrets.{name}",
+            "is stored in clear text, in a committed file and in Pulumi state. Rotate the value, "
+            "then set it encrypted with "
+            f"`pulumi config set --secret --path '{NAMESPACE}:secrets.{name}' <value>`",
+        )
+        for name in sorted(clear_names)
     ]

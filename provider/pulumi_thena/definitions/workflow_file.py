@@ -6,6 +6,7 @@ re-creates the workflow) and ``adoptExisting`` steer the program and are never s
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import Field
@@ -14,7 +15,17 @@ from pulumi_thena.models import WorkflowDefinition
 from pulumi_thena.models.base import Bool
 
 RESOURCE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-"""File stems and previous names: they become Pulumi resource names and owner markers."""
+"""File stems and previous names: they become Pulumi resource names and owner markers.
+
+In JSON Schema and pydantic (Rust regex) ``$`` is the end of the text; Python's ``re`` also lets
+it match before a final newline, so Python code checks names with ``is_resource_name``.
+"""
+
+
+def is_resource_name(text: str) -> bool:
+    """Whether all of ``text`` is a resource name (``trail\\n`` is not)."""
+    return re.fullmatch(RESOURCE_NAME_PATTERN, text) is not None
+
 
 ResourceName = Annotated[str, Field(pattern=RESOURCE_NAME_PATTERN)]
 

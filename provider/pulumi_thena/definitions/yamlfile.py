@@ -3,6 +3,17 @@
 PyYAML's safe loader is used with two changes that keep a file meaning what an editor using the
 JSON Schema (YAML 1.2) thinks it means: dates stay strings, and only ``true``/``false`` are
 booleans (``yes``, ``no``, ``on`` and ``off`` stay strings).
+
+Two limits keep a small hostile file (any pull request can add one) from taking a CI runner
+down, and both are checked while the file is composed, before anything walks its data:
+
+- Anchors and aliases (``&name``, ``*name``) are refused. Nine levels of nested aliases in
+  572 bytes expand to billions of nodes for every walk that follows them (line numbers,
+  placeholders, validation). No definition in ``stacks/workflows/`` uses them, a file stays
+  readable without them, and refusing them outright needs no expansion bound to explain.
+- Nesting is at most ``MAX_DEPTH`` (64) levels of mappings and lists. PyYAML composes nodes
+  recursively, so ~500 nested ``[`` ended in a RecursionError; a real workflow nests about 8
+  deep (steps, input, filters), so 64 leaves room for any free-form step input.
 """
 
 from __future__ import annotations
@@ -13,13 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
+from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pulumi_thena.definitions.errors import FileProblem
 
 MAX_FILE_BYTES = 1024 * 1024
 """Definition files above this size (1 MiB) are rejected before they are parsed."""
+
+MAX_DEPTH = 64
+"""Mappings and lists nest at most this deep in a YAML file (the top level is 1)."""
 
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
@@ -30,8 +46,37 @@ class DuplicateKeyError(ConstructorError):
     """A mapping has the same key twice (PyYAML would silently keep the last one)."""
 
 
+class RefusedYamlError(ComposerError):
+    """Valid YAML this loader refuses to compose: an anchor, an alias, or too deep a nesting."""
+
+
 class StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that rejects duplicate keys and resolves scalars as YAML 1.2 does."""
+    """A SafeLoader that rejects duplicate keys, aliases and deep nesting, and resolves scalars
+    as YAML 1.2 does."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        _refuse_anchor(event)
+        if not isinstance(event, CollectionStartEvent):
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            mark: Any = event.start_mark
+            raise RefusedYamlError(
+                None,
+                None,
+                f"mappings and lists nest more than {MAX_DEPTH} levels deep here (the limit of "
+                f"a definition file); flatten the data to keep within {MAX_DEPTH} levels",
+                mark,
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         _reject_duplicate_keys(node)
@@ -45,6 +90,20 @@ StrictLoader.yaml_implicit_resolvers = {
 StrictLoader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+
+def _refuse_anchor(event: Any) -> None:
+    if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
+        sign = "*" if isinstance(event, AliasEvent) else "&"
+        mark: Any = event.start_mark
+        raise RefusedYamlError(
+            None,
+            None,
+            f"YAML anchors and aliases ({sign}{event.anchor}) are not allowed in definition "
+            "files (a few aliases can expand a small file into gigabytes); write the value "
+            "out in full",
+            mark,
+        )
 
 
 def _reject_duplicate_keys(node: MappingNode) -> None:
@@ -82,8 +141,11 @@ class YamlDocument:
         return self.lines.get("")
 
 
-def read_yaml(path: Path, display: str) -> YamlDocument | FileProblem:
-    """Parse ``path``; a problem (with its line where known) if it is too big or not valid YAML."""
+def read_yaml(path: Path, display: str, *, allow_empty: bool = False) -> YamlDocument | FileProblem:
+    """Parse ``path``; a problem (with its line where known) if it is too big or not valid YAML.
+
+    An empty file is a problem unless ``allow_empty`` (then its data is None).
+    """
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return FileProblem(
@@ -96,10 +158,10 @@ def read_yaml(path: Path, display: str) -> YamlDocument | FileProblem:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         return FileProblem(display, "", f"not UTF-8 text ({error.reason}); save the file as UTF-8")
-    return parse_yaml(text, display)
+    return parse_yaml(text, display, allow_empty=allow_empty)
 
 
-def parse_yaml(text: str, display: str) -> YamlDocument | FileProblem:
+def parse_yaml(text: str, display: str, *, allow_empty: bool = False) -> YamlDocument | FileProblem:
     """Parse one YAML document held in ``text`` (see ``read_yaml``)."""
     loader = StrictLoader(text)
     try:
@@ -112,6 +174,8 @@ def parse_yaml(text: str, display: str) -> YamlDocument | FileProblem:
     finally:
         loader.dispose()
     if node is None:
+        if allow_empty:
+            return YamlDocument(None)
         return FileProblem(display, "", "the file is empty; write one workflow definition in it")
     lines: dict[str, int] = {}
     _record_lines(node, "", lines)
@@ -124,7 +188,7 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display: str) -> FileProblem:
     context = f" ({error.context})" if error.context and error.problem else ""
     if mark is None:
         return FileProblem(display, "", f"not valid YAML: {what}{context}; fix the syntax")
-    if isinstance(error, DuplicateKeyError):
+    if isinstance(error, DuplicateKeyError | RefusedYamlError):
         return FileProblem(display, "", f"column {mark.column + 1}: {what}", line=mark.line + 1)
     return FileProblem(
         display,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi_thena.client.assumptions import DEFAULT_BASE_URL
 from pulumi_thena.client.errors import NotFoundError
+from pulumi_thena.client.urls import cleartext_url_problem
 from pulumi_thena.diff.ownership import owner_marker
 from pulumi_thena.resources.errors import ConfigurationError
 
@@ -96,6 +97,8 @@ class Session:
                 "`pulumi config set --secret thena:apiKey <key>` "
                 "or set the THENA_API_KEY environment variable"
             )
+        if problem := cleartext_url_problem(self.settings.api_url, "thena:apiUrl"):
+            raise ConfigurationError(problem)
         from pulumi_thena.client.client import ThenaClient  # deferred: see module doc
 
         self._client = ThenaClient(

@@ -43,6 +43,7 @@ from pulumi_thena.diff.ownership import owner_of
 from pulumi_thena.models.fields import DEFINITION_FIELDS
 from pulumi_thena.resources import host
 from pulumi_thena.resources.session import configure_session
+from pulumi_thena.resources.watchdog import start_watchdog
 
 if TYPE_CHECKING:
     from pulumi_thena.models import WorkflowDefinition
@@ -74,6 +75,7 @@ class WorkflowProvider(ResourceProvider):
 
     def configure(self, req: ConfigureRequest) -> None:
         host.install()  # a WorkflowError reaches the user as its message, without a traceback
+        start_watchdog()  # the process exits when the engine that started it is gone
         configure_session(req.config.get)
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

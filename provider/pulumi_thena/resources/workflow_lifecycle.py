@@ -28,6 +28,7 @@ from pulumi_thena.client import (
     ThenaError,
     UnexpectedResponseError,
 )
+from pulumi_thena.client.safe_text import terminal_safe
 from pulumi_thena.diff import (
     ADOPT_EXISTING,
     OWNER,
@@ -74,7 +75,8 @@ UNKNOWN_OUTCOME = (AmbiguousWriteError, UnexpectedResponseError)
 
 
 def _label(props: Mapping[str, Any]) -> str:
-    return f"workflow '{props.get('name', '?')}' (resource {props.get(OWNER, '?')})"
+    # Pulumi prints provider messages raw: a name may hold escape sequences (see safe_text).
+    return terminal_safe(f"workflow '{props.get('name', '?')}' (resource {props.get(OWNER, '?')})")
 
 
 def _reporting(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -87,11 +89,12 @@ def _reporting(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 return method(*args, **kwargs)
             except WorkflowError as error:
-                raise type(error)(f"{action} {_label(props)}: {error}") from None
+                raise type(error)(terminal_safe(f"{action} {_label(props)}: {error}")) from None
             except (ThenaError, UnreadableWorkflowError) as error:
                 raise ApiCallError(
-                    f"{action} {_label(props)} failed: {error}. Nothing else was changed; "
-                    "fix the cause and run `pulumi up` again (a re-run is safe)."
+                    terminal_safe(f"{action} {_label(props)} failed: {error}")
+                    + ". Nothing else was changed; fix the cause and run `pulumi up` again "
+                    "(a re-run is safe)."
                 ) from error
 
         return run
