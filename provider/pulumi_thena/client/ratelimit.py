@@ -14,14 +14,15 @@ import threading
 from collections.abc import Mapping
 
 from pulumi_thena.client.clock import SYSTEM_CLOCK, Clock
-from pulumi_thena.client.headers import window_pause
+from pulumi_thena.client.headers import MAX_SERVER_WAIT, window_pause
 
 DEFAULT_RPS = 10.0
 ENV_RPS = "THENA_RATE_LIMIT_RPS"
 ENV_BURST = "THENA_RATE_LIMIT_BURST"
 _DISABLED_WORDS = frozenset({"0", "off", "none", "unlimited", "disabled"})
-# Never pause longer than this on the server's word: a skewed clock must not stall us for hours.
-MAX_SERVER_PAUSE = 60.0
+# Never pause longer than this on the server's word: a skewed clock must not stall us for hours
+# (a request after the pause meets the server again, and the retry loop refuses a longer wait).
+MAX_SERVER_PAUSE = MAX_SERVER_WAIT
 
 
 class RateLimiter:
