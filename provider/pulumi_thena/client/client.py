@@ -56,7 +56,12 @@ from pulumi_thena.client.retry import (
     wait_budget_from_env,
 )
 from pulumi_thena.client.stats import ClientStats
-from pulumi_thena.client.transport import deadline, deadline_transport, read_answer
+from pulumi_thena.client.transport import (
+    ACCEPT_ENCODING,
+    deadline,
+    deadline_transport,
+    read_answer,
+)
 from pulumi_thena.models import (
     FilterOperatorCatalog,
     RegistryActivity,
@@ -170,7 +175,11 @@ class ThenaClient:
         self._http = httpx.Client(
             base_url=self.base_url,
             auth=_ApiKeyAuth(key),
-            headers={"user-agent": user_agent, "accept": "application/json"},
+            headers={
+                "user-agent": user_agent,
+                "accept": "application/json",
+                "accept-encoding": ACCEPT_ENCODING,
+            },
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=CONNECTION_LIMITS,
             transport=transport or deadline_transport(self.base_url, CONNECTION_LIMITS),

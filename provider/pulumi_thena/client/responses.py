@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -61,23 +62,33 @@ def decode_json(content: bytes | str) -> Any:
         payload = json.loads(content)
     except RecursionError:  # the decoder's own guard, far deeper than ours
         raise JsonTooDeep() from None
-    if _deeper_than(payload, MAX_JSON_DEPTH):
+    if deeper_than(payload, MAX_JSON_DEPTH):
         raise JsonTooDeep()
     return payload
 
 
-def _deeper_than(payload: Any, limit: int) -> bool:
-    """True when ``payload`` nests arrays and objects more than ``limit`` deep (no recursion)."""
-    pending: list[tuple[dict[str, Any] | list[Any], int]] = []
-    if isinstance(payload, dict | list):
-        pending.append((payload, 1))
-    while pending:
-        container, depth = pending.pop()
-        if depth > limit:
-            return True
-        values = container.values() if isinstance(container, dict) else container
-        pending.extend((value, depth + 1) for value in values if isinstance(value, dict | list))
+def deeper_than(payload: Any, limit: int) -> bool:
+    """True when ``payload`` nests arrays and objects more than ``limit`` deep.
+
+    Depth first, holding one iterator per level (not one entry per value), without recursion.
+    """
+    if not isinstance(payload, dict | list):
+        return False
+    levels: list[Iterator[Any]] = [_values(payload)]
+    while levels:
+        for value in levels[-1]:
+            if isinstance(value, dict | list):
+                if len(levels) >= limit:
+                    return True
+                levels.append(_values(value))
+                break
+        else:
+            levels.pop()
     return False
+
+
+def _values(container: dict[str, Any] | list[Any]) -> Iterator[Any]:
+    return iter(container.values() if isinstance(container, dict) else container)
 
 
 def error_messages(response: httpx.Response) -> list[str]:
