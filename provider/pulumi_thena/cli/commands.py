@@ -304,7 +304,9 @@ def doctor(ctx: click.Context, state: CliState, stack: str | None, write_probe: 
 
     def bad_key_client() -> ThenaClient:
         bogus = f"thena-doctor-invalid-{secrets.token_hex(8)}"
-        return ThenaClient(creds.api_url, bogus, retry=RetryPolicy(max_attempts=1))
+        return ThenaClient(
+            creds.api_url, bogus, retry=RetryPolicy(max_attempts=1), paths=creds.api_paths
+        )
 
     with state.api(creds) as client, state.output.progress("Checking assumptions"):
         report = run_doctor(client, bad_key_client, write_probe=write_probe)
