@@ -36,6 +36,8 @@ class HostileServer:
         self.port = self._listener.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._threads: list[threading.Thread] = []
+        if mode == "gzip-bomb":
+            _bomb()  # made before any client waits on it
         self._acceptor = threading.Thread(target=self._accept, name="hostile-accept")
         self._acceptor.start()
 
@@ -121,11 +123,15 @@ def _send_megabytes(server: HostileServer, conn: socket.socket, count: int) -> N
 _BOMB: list[bytes] = []
 
 
-def _gzip_bomb(server: HostileServer, conn: socket.socket) -> None:
-    """A small gzip body that inflates to 200 MB."""
+def _bomb() -> bytes:
+    """A small gzip body (about 200 KB) that inflates to 200 MB; made once per test process."""
     if not _BOMB:
         _BOMB.append(gzip.compress(b" " * (200 * MB), compresslevel=9))
-    body = _BOMB[0]
+    return _BOMB[0]
+
+
+def _gzip_bomb(server: HostileServer, conn: socket.socket) -> None:
+    body = _bomb()
     conn.sendall(
         _headers(
             "Content-Type: application/json",

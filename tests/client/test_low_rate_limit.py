@@ -2,7 +2,7 @@
 
 Tested at the same ratio in a tenth of the time: the emulator allows 6 requests per 6 s, and
 the client's budgets are a tenth of the CLI's (errors: 30 s -> 3 s, a wait: 90 s -> 9 s, a
-request's waits: 300 s -> 30 s). Before rate-limit waits had a budget of their own, the first
+request's waits: 180 s -> 18 s). Before rate-limit waits had a budget of their own, the first
 429 asked for more than the whole error budget and the run failed.
 """
 
@@ -26,7 +26,7 @@ CLI_AT_SCALE = RetryPolicy(
     max_attempts=4,  # the CLI's default: --retries 3
     max_total_seconds=30 * SCALE,
     max_wait_seconds=90 * SCALE,
-    max_request_wait_seconds=300 * SCALE,
+    max_request_wait_seconds=180 * SCALE,
 )
 
 

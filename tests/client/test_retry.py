@@ -215,22 +215,46 @@ def test_a_minute_long_wait_is_honoured_whatever_the_error_budget() -> None:
 
 def test_rate_limit_waits_do_not_use_the_attempts_or_the_error_budget() -> None:
     clock = FakeClock()
-    limited = respond(429, {"retry-after": "50"})
+    limited = respond(429, {"retry-after": "40"})
     attempts = Attempts(limited, limited, limited, respond(503), limited, respond(200))
     loop = retrier(clock, max_attempts=2, initial_backoff=1, max_total_seconds=5)
     assert loop.send("GET", "/x", attempts).status_code == 200
     assert attempts.calls == 6
-    assert sum(clock.sleeps) > 200  # four waits of 50 s and one backoff
+    assert sum(clock.sleeps) > 160  # four waits of 40 s and one backoff
 
 
 def test_one_request_waits_at_most_its_request_budget() -> None:
     clock = FakeClock()
-    attempts = Attempts(respond(429, {"retry-after": "50"}))
+    attempts = Attempts(respond(429, {"retry-after": "60"}))
     with pytest.raises(RateLimitedError) as caught:
         retrier(clock).send("POST", "/x", attempts)
-    assert clock.sleeps == [50] * 6
-    assert attempts.calls == 7
-    assert "waited 300 s for the rate limit, and waits at most 300 s in all" in str(caught.value)
+    assert clock.sleeps == [60] * 3
+    assert attempts.calls == 4
+    assert "waited 180 s for the rate limit, and waits at most 180 s in all" in str(caught.value)
+
+
+def test_once_nothing_gets_through_the_next_requests_give_up_at_once() -> None:
+    """doctor against a server that refuses everything: minutes once, not once per check."""
+    clock = FakeClock()
+    loop = retrier(clock)
+    limited = respond(429, {"retry-after": "60"})
+    with pytest.raises(RateLimitedError):
+        loop.send("GET", "/first", Attempts(limited))
+    waited = sum(clock.sleeps)
+    with pytest.raises(RateLimitedError) as caught:
+        loop.send("GET", "/second", Attempts(limited, respond(200)))
+    assert sum(clock.sleeps) == waited == 180
+    assert "no request has got through in the last 180 s" in str(caught.value)
+    loop.waits.progress()  # an answer from the API: waiting is no longer a stall
+    assert loop.send("GET", "/third", Attempts(limited, respond(200))).status_code == 200
+
+
+def test_an_answer_resets_the_stall_but_not_the_total() -> None:
+    clock = FakeClock()
+    loop = retrier(clock)
+    for _ in range(4):
+        loop.send("GET", "/x", Attempts(respond(429, {"retry-after": "60"}), respond(200)))
+    assert loop.waits.stalled == 0 and loop.waits.spent == 240
 
 
 def test_the_waits_of_all_requests_share_one_budget() -> None:

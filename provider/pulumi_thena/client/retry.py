@@ -12,9 +12,9 @@ Two budgets, kept apart so that a low rate limit slows a run and never fails it:
   ``max_total_seconds``, counted without any rate-limit wait; every attempt ends by its
   deadline (``timeout``), and a retry never runs past the error budget;
 - rate-limit waits (the client's own pacing, and 429s) are honoured up to
-  ``max_wait_seconds`` each and ``max_request_wait_seconds`` per request; a longer wait asked
-  for is refused at once, and all the waits of one client (a command, an engine operation)
-  share one ``WaitBudget``.
+  ``max_wait_seconds`` each, and ``max_request_wait_seconds`` per request and per client while
+  no request gets through; a longer wait asked for is refused at once, and all the waits of one
+  client (a command, an engine operation) share one ``WaitBudget``.
 """
 
 from __future__ import annotations
@@ -103,8 +103,9 @@ def _repeat_if_harmless(method: str) -> Decision:
     return Decision.RETRY if method.upper() in IDEMPOTENT_METHODS else Decision.AMBIGUOUS
 
 
-# All the rate-limit waits of one request: a few windows of a limit as low as 60 a minute.
-MAX_REQUEST_WAIT = 300.0
+# All the rate-limit waits of one request, and of a client while no request gets through: two
+# windows of a limit as low as 60 a minute (a window frees a request within one).
+MAX_REQUEST_WAIT = 180.0
 # All the rate-limit waits of one client (a command, an engine operation) unless
 # THENA_MAX_WAIT_SECONDS says otherwise: at 60 requests a minute, about 2,000 requests.
 DEFAULT_WAIT_BUDGET = 1800.0
@@ -142,23 +143,40 @@ NO_RETRY = RetryPolicy(max_attempts=1)
 
 
 class WaitBudget:
-    """The seconds one client may spend waiting for rate limits, over all its requests."""
+    """The rate-limit waits of one client, over all its requests and threads.
+
+    ``spent`` is all of them, bounded by ``seconds``; ``stalled`` is those since the API last
+    answered a request of this client, so that once one request has given up for want of an
+    answer, the next ones do not each wait as long again.
+    """
 
     def __init__(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError("the wait budget must not be negative")
         self.seconds = seconds
         self._spent = 0.0
+        self._stalled = 0.0
         self._lock = threading.Lock()
 
     def spend(self, seconds: float) -> None:
         with self._lock:
             self._spent += seconds
+            self._stalled += seconds
+
+    def progress(self) -> None:
+        """The API answered a request: waiting since then is no longer a stall."""
+        with self._lock:
+            self._stalled = 0.0
 
     @property
     def spent(self) -> float:
         with self._lock:
             return self._spent
+
+    @property
+    def stalled(self) -> float:
+        with self._lock:
+            return self._stalled
 
     def allows(self, seconds: float) -> bool:
         with self._lock:
@@ -250,6 +268,12 @@ class _Call:
                 f"this request has waited {self.waited:.0f} s for the rate limit, and waits "
                 f"at most {policy.max_request_wait_seconds:g} s in all; run again later, or "
                 "lower THENA_RATE_LIMIT_RPS"
+            )
+        elif self.waits.stalled + sleep > policy.max_request_wait_seconds:
+            why = (
+                f"no request has got through in the last {self.waits.stalled:.0f} s of waiting "
+                f"for the rate limit, and the client waits at most "
+                f"{policy.max_request_wait_seconds:g} s for one; run again later"
             )
         elif not self.waits.allows(sleep):
             why = (
@@ -368,6 +392,8 @@ class Retrier:
             failure = transport_error(method, path, exc)
             raise _verdict(classify(method, exc), method, path, failure, None) from exc
         decision = classify(method, response.status_code)
+        if response.status_code != 429:
+            self.waits.progress()  # any other answer: the rate limit let this one through
         if decision is Decision.DONE:
             return response
         wait = server_wait(response.status_code, response.headers, self._clock.wall())
