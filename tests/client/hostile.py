@@ -149,6 +149,28 @@ def _brotli(server: HostileServer, conn: socket.socket) -> None:
     conn.sendall(b"\x0b\x00\x80\x03")
 
 
+def _rate_limited(server: HostileServer, conn: socket.socket) -> None:
+    """429 to everything, with a wait no client should take."""
+    body = b'{"statusCode": 429, "message": "Too Many Requests"}'
+    conn.sendall(
+        (
+            "\r\n".join(
+                [
+                    "HTTP/1.1 429 Too Many Requests",
+                    "Content-Type: application/json",
+                    "Retry-After: 999999",
+                    "X-RateLimit-Remaining: 0",
+                    f"X-RateLimit-Reset: {int(time.time()) + 999999}",
+                    f"Content-Length: {len(body)}",
+                    "Connection: close",
+                ]
+            )
+            + "\r\n\r\n"
+        ).encode()
+        + body
+    )
+
+
 def _dense(server: HostileServer, conn: socket.socket) -> None:
     """Valid JSON just under the client's size cap, as costly to decode as JSON gets."""
     body = b"[" + b"{}," * (server.size // 3 - 1) + b"{}]"
@@ -172,6 +194,7 @@ MODES: dict[str, Callable[[HostileServer, socket.socket], None]] = {
     "brotli": _brotli,
     "deep": _deep,
     "dense": _dense,
+    "rate-limited": _rate_limited,
 }
 
 

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from pulumi_thena.client import (
     AmbiguousWriteError,
+    RateLimitedError,
     RetryPolicy,
     ThenaClient,
     ThenaError,
@@ -217,3 +218,14 @@ def test_the_densest_answer_under_the_cap_stays_under_the_limit() -> None:
         )
     assert "not a valid Workflow" in done.stderr  # decoded, then refused by the model
     assert int(done.stdout.strip()) < MEMORY_LIMIT_MB
+
+
+def test_a_wait_of_days_is_refused_at_once_and_not_taken_later() -> None:
+    """Retry-After: 999999 (and a reset as far off): no wait at all, one line saying why."""
+    with hostile("rate-limited") as server, client_for(server.base_url, RetryPolicy()) as client:
+        first, seconds = timed_failure(client, lambda c: c.list_workflows())
+        second, again = timed_failure(client, lambda c: c.get_workflow("wf-1"))
+    assert isinstance(first, RateLimitedError) and isinstance(second, RateLimitedError)
+    assert seconds < SLACK and again < SLACK  # the limiter took no pause either
+    assert "(server asks to wait 999999.0s): not waiting" in one_line(first)
+    assert "waits at most 90 s at a time" in str(first)
