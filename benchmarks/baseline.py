@@ -17,7 +17,7 @@ from benchmarks.generate import bump_revision, sample, workflow
 from benchmarks.sequence import UNTHROTTLED
 from pulumi_thena.client import ThenaClient
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 
 INITIAL = "initial (POST each)"
 NOOP = "no-op run"
@@ -84,7 +84,7 @@ def _emulator(
     server = EmulatorServer(port=0, api_key=key, latency_ms=latency_ms, rate_limit=UNTHROTTLED)
     with (
         server,
-        EmulatorControl(server.base_url) as control,
+        EmulatorControl(server.base_url, key) as control,
         ThenaClient(server.base_url, key, rate_limit_rps=rate_limit_rps) as client,
     ):
         yield client, control

@@ -20,7 +20,7 @@ import yaml
 
 from benchmarks.generate import write_workflows
 from benchmarks.procwatch import ProcessWatch
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject
 
 STACK = "bench"

@@ -18,8 +18,8 @@ from benchmarks import floors
 from benchmarks.generate import bump_revision, edit_file, sample, stem
 from benchmarks.project import BenchProject, Measurement
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
 from pulumi_thena.emulator.traffic import RateLimit
+from pulumi_thena.testing import EmulatorControl
 
 # The emulator's own limit (1000 requests a minute) would answer 429 long before N=500 is done;
 # the benchmark measures the provider, not the server's throttling.
@@ -62,7 +62,7 @@ def emulated_project(config: SequenceConfig) -> Iterator[tuple[BenchProject, Emu
             extra_env=env,
         )
         project.init_stack(server.base_url, key)
-        with EmulatorControl(server.base_url) as control:
+        with EmulatorControl(server.base_url, key) as control:
             yield project, control
 
 

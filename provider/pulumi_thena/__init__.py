@@ -1,7 +1,7 @@
 """pulumi-thena: Thena workflows as code (a Pulumi dynamic provider, models, client, emulator).
 
-The public names load lazily, so that ``python -m pulumi_thena.emulator`` (which needs only the
-models) does not import the Pulumi SDK.
+The public names load lazily, so that ``python -m pulumi_thena.emulator`` (which needs none of
+them) does not import the models or the Pulumi SDK.
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@
 // programs through the upstream `pulumi-language-python-exec` script (shipped in
 // the sdk/v3 module), resolves the interpreter with sdk/v3/python/toolchain
 // (virtualenv / pip / uv / poetry options of Pulumi.yaml), reports the plugins of
-// installed pulumi-* packages like upstream, and supports `pulumi install` and
-// `pulumi about`. Code generation (gen-sdk, convert, import --generate-code)
-// is not implemented.
+// installed pulumi-* packages like upstream, supports `pulumi install` and
+// `pulumi about`, and runs Python policy packs (run_plugin.go). Code generation
+// (gen-sdk, convert, import --generate-code) and other plugin kinds written in
+// Python are not implemented.
 package main
 
 import (
@@ -438,18 +439,6 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	return &pulumirpc.RunResponse{}, nil
 }
 
-type streamWriter struct {
-	send func([]byte) error
-}
-
-func (w streamWriter) Write(p []byte) (int, error) {
-	b := append([]byte(nil), p...)
-	if err := w.send(b); err != nil {
-		return 0, err
-	}
-	return len(p), nil
-}
-
 func (h *host) InstallDependencies(
 	req *pulumirpc.InstallDependenciesRequest,
 	server grpc.ServerStreamingServer[pulumirpc.InstallDependenciesResponse],
@@ -458,12 +447,13 @@ func (h *host) InstallDependencies(
 	if err != nil {
 		return err
 	}
-	stdout := streamWriter{func(b []byte) error {
-		return server.Send(&pulumirpc.InstallDependenciesResponse{Stdout: b})
-	}}
-	stderr := streamWriter{func(b []byte) error {
-		return server.Send(&pulumirpc.InstallDependenciesResponse{Stderr: b})
-	}}
+	out := &serialStream[pulumirpc.InstallDependenciesResponse]{server: server}
+	stdout := out.Writer(func(b []byte) *pulumirpc.InstallDependenciesResponse {
+		return &pulumirpc.InstallDependenciesResponse{Stdout: b}
+	})
+	stderr := out.Writer(func(b []byte) *pulumirpc.InstallDependenciesResponse {
+		return &pulumirpc.InstallDependenciesResponse{Stderr: b}
+	})
 	dir := opts.Root
 	if req.GetIsPlugin() && opts.ProgramDir != "" {
 		dir = opts.ProgramDir

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from pulumi_thena.cli import EXIT_ERROR, EXIT_OK
-from tests.cli.conftest import ESCALATION, Project
+from tests.cli.conftest import ALERT, ESCALATION, Project
 
 BROKEN = """\
 name: Broken
@@ -27,7 +27,7 @@ workflowDefinition:
 def test_valid_files_without_a_stack(project: Project) -> None:
     result = project.run("validate")
     assert result.exit_code == EXIT_OK, result.output
-    assert "2 file(s) checked (no variables): no problems" in result.stdout
+    assert "2 file(s) checked (variables of any stack): no problems" in result.stdout
 
 
 def test_typed_placeholders_stand_for_valid_values_without_a_stack(project: Project) -> None:
@@ -130,3 +130,92 @@ def test_online_with_a_bad_key_says_so_without_showing_it(project: Project) -> N
     assert "rejected the API key (401)" in result.stderr
     assert "stacks/Pulumi.badkey.yaml" in result.stderr
     assert "wrong-key-4711" not in result.output
+
+
+# -- the first hour: typos caught offline, what to set up, notes -------------------------
+
+
+def test_a_variable_no_stack_defines_is_a_problem_without_a_stack(project: Project) -> None:
+    project.write(
+        "typo",
+        ALERT.replace("${var.channel}", "${var.chanel}").replace("name: Slack alert", "name: Typo"),
+    )
+    result = project.run("validate")
+    assert result.exit_code == EXIT_ERROR
+    [line] = [line for line in result.stdout.splitlines() if "typo.yaml" in line]
+    assert "unknown variable 'chanel'; did you mean 'channel'?" in line
+    assert line.endswith("(line 10)")
+
+
+def test_names_are_checked_against_the_committed_registry_snapshot(project: Project) -> None:
+    snapshot = project.run("registry", "snapshot", "--stack", "test")
+    assert snapshot.exit_code == EXIT_OK, snapshot.output
+    assert "Wrote stacks/registry/test.json (teams: (org-wide), team-test)" in snapshot.stdout
+    project.write(
+        "typo",
+        ALERT.replace("ticket:created", "ticket:craeted").replace(
+            "name: Slack alert", "name: Typo"
+        ),
+    )
+    for args in (("validate",), ("validate", "--stack", "test")):
+        result = project.run(*args)
+        assert result.exit_code == EXIT_ERROR, result.output
+        assert (
+            "stacks/workflows/typo.yaml: triggerEvent: unknown trigger event 'ticket:craeted'; "
+            "did you mean 'ticket:created'?"
+        ) in result.stdout
+        assert "(registry snapshot of stack 'test') (line 2)" in result.stdout
+        assert "note: registry snapshot of stack 'test': stacks/registry/test.json, taken " in (
+            result.stdout
+        )
+
+
+def test_a_fresh_clone_lists_what_to_set_up_apart_from_problems(project: Project) -> None:
+    project.write_stack("test", **{"thena-workflows:secrets": {"hookToken": "local-value"}})
+    project.write_stack("prod", **{"thena-workflows:include": ["escalation-note", "hooked"]})
+    project.write(
+        "hooked",
+        ALERT.replace("name: Slack alert", "name: Hooked").replace(
+            "text: new ticket", "text: new ticket\n      token: ${secret.hookToken}"
+        ),
+    )
+    result = project.run("validate", "--stack", "prod")
+    assert result.exit_code == EXIT_OK, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "To set up (not a problem in the files):"
+    assert lines[1] == (
+        "  stacks/Pulumi.prod.yaml: thena-workflows:secrets.hookToken: not set in stack 'prod' "
+        "yet (used by stacks/workflows/hooked.yaml); set it with `pulumi config set --secret "
+        "--path 'thena-workflows:secrets.hookToken' <value> --stack prod`"
+    )
+    assert "no registry snapshot for stack 'prod'" in lines[2]
+    assert lines[3] == (
+        "note: stacks/workflows/slack-alert.yaml: not deployed by stack 'prod' "
+        "(thena-workflows:include)"
+    )
+    assert lines[-1] == "✓ 2 file(s) checked (variables of stack 'prod'): no problems; 2 to set up"
+    report = json.loads(project.run("validate", "--stack", "prod", "--json").stdout)
+    assert report["valid"] is True and report["problems"] == []
+    assert [item["path"] for item in report["setup"]] == ["thena-workflows:secrets.hookToken", ""]
+
+
+def test_a_secret_no_stack_sets_is_a_problem(project: Project) -> None:
+    project.write(
+        "hooked",
+        ALERT.replace("name: Slack alert", "name: Hooked").replace(
+            "text: new ticket", "text: new ticket\n      token: ${secret.hookTokn}"
+        ),
+    )
+    result = project.run("validate", "--stack", "test")
+    assert result.exit_code == EXIT_ERROR
+    assert "unknown secret 'hookTokn'" in result.stdout
+
+
+def test_all_stacks_checks_each_stack_in_turn(project: Project) -> None:
+    project.write_stack("prod", **{"thena-workflows:vars": {"agent": "bot-prod"}})
+    result = project.run("validate", "--all-stacks")
+    assert result.exit_code == EXIT_ERROR
+    assert "Stack 'prod'" in result.stdout and "Stack 'test'" in result.stdout
+    assert "unknown variable 'team'" in result.stdout
+    report = json.loads(project.run("validate", "--all-stacks", "--json").stdout)
+    assert [(s["stack"], s["valid"]) for s in report["stacks"]] == [("prod", False), ("test", True)]

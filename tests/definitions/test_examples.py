@@ -13,9 +13,10 @@ import yaml
 
 from pulumi_thena.definitions import SCHEMA_FILE, load_stack, render_schema, workflow_file_schema
 from pulumi_thena.definitions.stack import build_stack, read_stack_config
+from tests.examples import EXAMPLE_PROJECT, EXAMPLE_WORKFLOWS
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted((PROJECT_DIR / "stacks" / "workflows").glob("*.yaml"))
+PROJECT_DIR = Path(__file__).resolve().parents[2]  # the schema is the repository's
+EXAMPLES = sorted(EXAMPLE_WORKFLOWS.glob("*.yaml"))
 STACKS = ("local", "dev", "staging", "prod")
 TEST_SECRETS = {"reportingWebhookToken": "test-reporting-token"}
 
@@ -23,7 +24,7 @@ TEST_SECRETS = {"reportingWebhookToken": "test-reporting-token"}
 def stack_settings(stack: str) -> dict[str, Any]:
     """The stack file's settings with the encrypted secrets a real stack would hold."""
     display = f"stacks/Pulumi.{stack}.yaml"
-    raw, problems = read_stack_config(PROJECT_DIR / display, display)
+    raw, problems = read_stack_config(EXAMPLE_PROJECT / display, display)
     assert problems == []
     return {**raw, "secrets": {**(raw.get("secrets") or {}), **TEST_SECRETS}}
 
@@ -37,14 +38,14 @@ def test_there_are_at_least_five_examples_each_with_the_schema_comment() -> None
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_selected_example_loads_in_every_stack(stack: str) -> None:
-    loaded = build_stack(PROJECT_DIR, stack, stack_settings(stack))
+    loaded = build_stack(EXAMPLE_PROJECT, stack, stack_settings(stack))
     expected = {p.stem for p in EXAMPLES if loaded.policy.selects(p.stem)}
     assert {w.stem for w in loaded.workflows} == expected
     assert len(expected) >= 5
 
 
 def test_the_local_stack_loads_as_committed() -> None:
-    stack = load_stack(PROJECT_DIR, "local")
+    stack = load_stack(EXAMPLE_PROJECT, "local")
     assert {w.stem for w in stack.workflows} == {p.stem for p in EXAMPLES}
 
 

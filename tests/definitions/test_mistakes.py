@@ -243,3 +243,25 @@ def test_a_previous_name_claimed_by_two_files(project: Project) -> None:
 def test_a_previous_name_must_be_a_resource_name(only_problem: Callable[[str], str]) -> None:
     line = only_problem(VALID + "previousNames: ['old name']\n")
     assert line.startswith(f"{FILE}: previousNames[0]: String should match pattern")
+
+
+def test_schema_errors_do_not_hide_the_other_problems_of_a_file(project: Project) -> None:
+    """Four schema errors and a dependency on a missing step: all five at once (first hour 3)."""
+    text = (
+        VALID.replace("name: Escalation note", "name: ''")
+        .replace("triggerEvent:", "trigger:")
+        .replace('dependencies: ["1"]', 'dependencies: ["7"]')
+        .replace("      text: done", "      text: done\n    onFailure: EXPLODE")
+    )
+    project.write("a.yaml", text + "filters:\n  priority: { ~equals: high }\n")
+    paths = [line.split(": ")[1] for line in project.problems()]
+    assert sorted(paths) == sorted(
+        [
+            "name",
+            "trigger",
+            "triggerEvent",
+            "workflowDefinition[1].onFailure",
+            "workflowDefinition[1].dependencies[0]",
+            "filters.priority.~equals",
+        ]
+    )

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.examples import EXAMPLE_PROJECT
+
 REPO = Path(__file__).resolve().parents[2]
 PASSPHRASE = "local"  # stacks/Pulumi.local.yaml carries the salt of this documented passphrase
 
@@ -56,12 +58,13 @@ class PulumiProject:
     outputs: list[str] = field(default_factory=list)
 
     @classmethod
-    def copy_of_repo(cls, tmp: Path, binary: str) -> PulumiProject:
+    def copy_of_examples(cls, tmp: Path, binary: str) -> PulumiProject:
+        """The examples' project (``tests/examples``), never the repository's own ``stacks/``."""
         root = tmp / "project"
         root.mkdir()
-        shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
+        shutil.copy(EXAMPLE_PROJECT / "Pulumi.yaml", root / "Pulumi.yaml")
         shutil.copytree(
-            REPO / "stacks",
+            EXAMPLE_PROJECT / "stacks",
             root / "stacks",
             ignore=shutil.ignore_patterns("__pycache__"),
             symlinks=True,  # stacks/.venv -> ../.venv stays a link

@@ -17,8 +17,9 @@ import yaml
 
 from pulumi_thena.diff import OWNER_METADATA_KEY
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject, require_pulumi
+from tests.examples import EXAMPLE_WORKFLOWS
 
 pytestmark = pytest.mark.e2e
 
@@ -27,14 +28,14 @@ PATCH = "PATCH /api/v1/workflows/{workflowUniqueIdentifier}"
 TOGGLE = "POST /api/v1/workflows/{workflowUniqueIdentifier}/toggle"
 DELETE = "DELETE /api/v1/workflows/{workflowUniqueIdentifier}"
 WRITES = (CREATE, PATCH, TOGGLE, DELETE)
-EXAMPLES = sorted(p.stem for p in (REPO / "stacks" / "workflows").glob("*.yaml"))
+EXAMPLES = sorted(p.stem for p in EXAMPLE_WORKFLOWS.glob("*.yaml"))
 
 
 class Org:
     """The emulator seen from the tests: its workflows and the writes made since a mark."""
 
     def __init__(self, server: EmulatorServer) -> None:
-        self.control = EmulatorControl(server.base_url)
+        self.control = EmulatorControl(server.base_url, server.api_key)
         self.mark()
 
     def mark(self) -> None:
@@ -75,7 +76,7 @@ def project(
     tmp_path_factory: pytest.TempPathFactory, server: EmulatorServer, api_key: str
 ) -> PulumiProject:
     binary = require_pulumi()
-    project = PulumiProject.copy_of_repo(tmp_path_factory.mktemp("e2e"), binary)
+    project = PulumiProject.copy_of_examples(tmp_path_factory.mktemp("e2e"), binary)
     project.run("stack", "init", "local")
     project.run("config", "set", "thena:apiUrl", server.base_url)
     project.run("config", "set", "--secret", "thena:apiKey", api_key)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
+from pulumi_thena.testing import EmulatorHandle
 from tests.emulator.support import API, PROBE_PREFIX, ApiTarget
 
 

@@ -12,6 +12,12 @@ import httpx
 
 PROBE_PREFIX = "zz-probe-"
 API = "/api/v1/workflows"
+CONTROL = "/__emulator"
+
+
+def control_headers(key: str) -> dict[str, str]:
+    """What a control route needs besides a JSON body: the emulator's API key."""
+    return {"x-api-key": key}
 
 
 @cache

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
+from pulumi_thena.testing import EmulatorHandle
 from tests.emulator.support import API, ApiTarget
 
 EXECUTIONS = f"{API}/executions"

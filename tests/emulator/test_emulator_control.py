@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
-from tests.emulator.support import API, ApiTarget
+from pulumi_thena.testing import EmulatorHandle
+from tests.emulator.support import API, CONTROL, ApiTarget, control_headers
 
 WORKFLOW_ROUTE = "PATCH /api/v1/workflows/{workflowUniqueIdentifier}"
 
@@ -90,8 +90,9 @@ def test_seeded_workflows_follow_the_create_rules(emulator: EmulatorHandle, api:
 )
 def test_bad_seeds_are_400_and_store_nothing(emulator: EmulatorHandle, body: object) -> None:
     response = httpx.post(
-        f"{emulator.base_url}/__emulator/seed",
+        f"{emulator.base_url}{CONTROL}/seed",
         json={"events": [{"eventName": "half:seeded"}], **body},  # type: ignore[dict-item]
+        headers=control_headers(emulator.api_key),
     )
     assert response.status_code == 400
     assert "half:seeded" not in {
@@ -126,7 +127,9 @@ def test_the_key_never_reaches_the_log_or_control_answers(
     httpx.get(f"{api.base_url}{API}", headers={"x-api-key": "not-the-key-55"})
     api.http.get(API, params={"apiKey": api.key})  # a careless client puts it in the query
     for route in ("requests", "counters", "workflows", "faults", "config"):
-        text = httpx.get(f"{emulator.base_url}/__emulator/{route}").text
+        text = httpx.get(
+            f"{emulator.base_url}{CONTROL}/{route}", headers=control_headers(emulator.api_key)
+        ).text
         assert api.key not in text and "not-the-key-55" not in text
 
 
@@ -183,17 +186,43 @@ def test_latency_is_added_to_api_calls(api: ApiTarget, emulator: EmulatorHandle)
 
 def test_reset_restores_the_start_config(emulator: EmulatorHandle) -> None:
     start = emulator.control.configure()
-    emulator.control.configure(latencyMs=5, deny=["GET /api/v1/workflows"])
+    emulator.control.configure(
+        latencyMs=5,
+        deny=["GET /api/v1/workflows"],
+        response_shape="documented",
+        page_base=0,
+        limit_cap=7,
+        order="asc",
+        empty_bodies=True,
+    )
     emulator.control.reset()
-    assert httpx.get(f"{emulator.base_url}/__emulator/config").json() == start
+    config = httpx.get(
+        f"{emulator.base_url}{CONTROL}/config", headers=control_headers(emulator.api_key)
+    )
+    assert config.json() == start
 
 
 @pytest.mark.parametrize(
     "body",
-    [{"latencyMs": -1}, {"rateLimit": {"limit": 0, "windowSeconds": 1}}, {"deny": "x"}, {"x": 1}],
+    [
+        {"latencyMs": -1},
+        {"rateLimit": {"limit": 0, "windowSeconds": 1}},
+        {"deny": "x"},
+        {"x": 1},
+        {"responseShape": "verbose"},
+        {"pageBase": 2},
+        {"pageBase": True},
+        {"limitCap": 0},
+        {"limitCap": 2.5},
+        {"order": "random"},
+        {"emptyBodies": "yes"},
+    ],
 )
 def test_bad_config_is_400(emulator: EmulatorHandle, body: dict[str, object]) -> None:
-    assert httpx.post(f"{emulator.base_url}/__emulator/config", json=body).status_code == 400
+    response = httpx.post(
+        f"{emulator.base_url}{CONTROL}/config", json=body, headers=control_headers(emulator.api_key)
+    )
+    assert response.status_code == 400
 
 
 def test_health_needs_no_key(api: ApiTarget, emulator: EmulatorHandle) -> None:

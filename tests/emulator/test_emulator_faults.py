@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
-from tests.emulator.support import API, ApiTarget
+from pulumi_thena.testing import EmulatorHandle
+from tests.emulator.support import API, CONTROL, ApiTarget, control_headers
 
 PATCH_ROUTE = "/api/v1/workflows/{workflowUniqueIdentifier}"
 
@@ -28,7 +28,7 @@ def _raw_exchange(base_url: str, request: bytes, timeout: float = 5) -> bytes:
 
 def _raw_patch(api: ApiTarget, identifier: str, body: bytes) -> bytes:
     head = (
-        f"PATCH {API}/{identifier} HTTP/1.1\r\nHost: x\r\nx-api-key: {api.key}\r\n"
+        f"PATCH {API}/{identifier} HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: {api.key}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return _raw_exchange(api.base_url, head.encode() + body)
@@ -187,4 +187,5 @@ def test_faults_can_target_by_method_and_be_cleared(
     ],
 )
 def test_bad_faults_are_400(emulator: EmulatorHandle, spec: dict[str, Any]) -> None:
-    assert httpx.post(f"{emulator.base_url}/__emulator/faults", json=spec).status_code == 400
+    url = f"{emulator.base_url}{CONTROL}/faults"
+    assert httpx.post(url, json=spec, headers=control_headers(emulator.api_key)).status_code == 400

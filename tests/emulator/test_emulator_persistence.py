@@ -12,7 +12,7 @@ import pytest
 from pulumi_thena.emulator import EmulatorServer
 from pulumi_thena.emulator.store import State, load_state, save_state
 from pulumi_thena.emulator.traffic import RateLimit
-from tests.emulator.support import API
+from tests.emulator.support import API, CONTROL, control_headers
 
 BODY = {
     "name": "persisted",
@@ -77,5 +77,16 @@ def test_start_options_set_the_config(tmp_path: Path) -> None:
     with server, _client(server) as http:
         response = http.get(API)
         assert response.headers["X-RateLimit-Limit"] == "7"
-        config = httpx.get(f"{server.base_url}/__emulator/config").json()
-        assert config == {"latencyMs": 5, "rateLimit": {"limit": 7, "windowSeconds": 2}, "deny": []}
+        config = httpx.get(
+            f"{server.base_url}{CONTROL}/config", headers=control_headers(server.api_key)
+        ).json()
+        assert config == {
+            "latencyMs": 5,
+            "rateLimit": {"limit": 7, "windowSeconds": 2},
+            "deny": [],
+            "responseShape": "request",
+            "pageBase": 1,
+            "limitCap": 100,
+            "order": "desc",
+            "emptyBodies": False,
+        }

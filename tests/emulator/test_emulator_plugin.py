@@ -7,8 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from pulumi_thena.emulator import DEFAULT_API_KEY, EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
-from pulumi_thena.emulator.pytest_plugin import EmulatorHandle
+from pulumi_thena.testing import EmulatorControl, EmulatorHandle
 
 
 def test_handle_attributes(thena_emulator: EmulatorHandle) -> None:

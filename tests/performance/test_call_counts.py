@@ -15,7 +15,7 @@ from benchmarks import floors
 from benchmarks.floors import ACTIVITIES, CREATE, DELETE, EVENTS, LIST, OPERATORS, PATCH, TOGGLE
 from benchmarks.project import BenchProject
 from benchmarks.sequence import SequenceConfig, emulated_project, engine_args, prepare
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 from tests.e2e.engine import require_pulumi
 
 pytestmark = pytest.mark.e2e

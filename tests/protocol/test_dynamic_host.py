@@ -35,11 +35,14 @@ def test_check_accepts_floats_and_returns_canonical_inputs(host: DynamicHost) ->
     assert [s["stepIdentifier"] for s in inputs["workflowDefinition"]] == [1, 2, 3]
 
 
-def test_check_failure_carries_the_property_path(host: DynamicHost) -> None:
+def test_check_failure_names_a_top_level_property_and_the_whole_path(host: DynamicHost) -> None:
+    """The engine finds a failure's property among the inputs by top-level key only."""
     news = props()
     news["workflowDefinition"][0]["onFailure"] = "EXPLODE"
     _, failures = host.check(news)
-    assert [path for path, _ in failures] == ["workflowDefinition[0].onFailure"]
+    [(prop, reason)] = failures
+    assert prop == "workflowDefinition"
+    assert "workflowDefinition[0].onFailure: Input should be 'ABORT'" in reason
 
 
 def test_unknown_values_during_preview_make_no_call(host: DynamicHost, calls: Calls) -> None:

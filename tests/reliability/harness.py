@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
+from pulumi_thena.testing import EmulatorControl
 from tests.e2e.engine import REPO, PulumiProject
+from tests.examples import EXAMPLE_PROJECT
 
 PROJECT_NAME = "thena-workflows"
 WORKFLOW_TYPE = "pulumi-python:dynamic/thena:Workflow"
@@ -73,7 +74,7 @@ class ReliabilityProject(PulumiProject):
         root = tmp / "project"
         (root / "stacks" / "workflows").mkdir(parents=True)
         shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-        shutil.copy(REPO / "stacks" / "__main__.py", root / "stacks" / "__main__.py")
+        shutil.copy(EXAMPLE_PROJECT / "stacks" / "__main__.py", root / "stacks" / "__main__.py")
         (root / ".venv").symlink_to(REPO / ".venv")
         (tmp / "state").mkdir()
         (tmp / "home").mkdir()
@@ -131,7 +132,7 @@ class Deployment:
     control: EmulatorControl = field(init=False)
 
     def __post_init__(self) -> None:
-        self.control = EmulatorControl(self.server.base_url)
+        self.control = EmulatorControl(self.server.base_url, self.server.api_key)
 
     @property
     def api_key(self) -> str:

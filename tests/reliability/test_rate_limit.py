@@ -15,8 +15,8 @@ from typing import Any
 from pulumi_thena.client import ThenaClient
 from pulumi_thena.client.ratelimit import RateLimiter
 from pulumi_thena.emulator import EmulatorServer
-from pulumi_thena.emulator.control import EmulatorControl
 from pulumi_thena.emulator.traffic import RateLimit
+from pulumi_thena.testing import EmulatorControl
 from tests.fixtures import small
 from tests.reliability.harness import new_api_key
 
@@ -44,7 +44,7 @@ def test_four_threads_against_a_fixed_window_see_few_429s() -> None:
         client = ThenaClient(base_url=s.base_url, api_key=key, rate_limit_rps=rps)
         with ThreadPoolExecutor(THREADS) as pool:
             list(pool.map(lambda i: client.create_workflow(_body(i)), range(creates)))
-        counters = EmulatorControl(s.base_url).counters()
+        counters = EmulatorControl(s.base_url, key).counters()
     assert counters["total"] - counters["status429"] == creates
     assert counters["status429"] <= 0.05 * counters["total"], counters
 

@@ -58,7 +58,8 @@ def test_check_failures_name_path_and_workflow(provider: WorkflowProvider, calls
     news = props()
     news["workflowDefinition"][0]["dependencies"] = ["4"]
     failures = provider.check({}, news).failures
-    assert [f.property for f in failures] == ["workflowDefinition[0].dependencies[0]"]
+    assert [f.property for f in failures] == ["workflowDefinition"]
+    assert "workflowDefinition[0].dependencies[0]: depends on step 4" in failures[0].reason
     assert "workflow 'Escalation comment'" in failures[0].reason
     assert "step 4, which does not exist" in failures[0].reason
     assert calls.since() == {}
@@ -68,11 +69,11 @@ def test_check_cross_checks_the_registries(provider: WorkflowProvider) -> None:
     news = props(triggerEvent="ticket:exploded")
     news["workflowDefinition"][0]["activity"]["uniqueIdentifier"] = "tickets:add-coment-platform"
     failures = {f.property: f.reason for f in provider.check({}, news).failures}
-    assert "unknown trigger event 'ticket:exploded'" in failures["triggerEvent"]
+    assert "triggerEvent: unknown trigger event 'ticket:exploded'" in failures["triggerEvent"]
     assert (
-        "did you mean 'tickets:add-comment-platform'"
-        in failures["workflowDefinition[0].activity.uniqueIdentifier"]
-    )
+        "workflowDefinition[0].activity.uniqueIdentifier: unknown activity "
+        "'tickets:add-coment-platform'; did you mean 'tickets:add-comment-platform'"
+    ) in failures["workflowDefinition"]
 
 
 def test_registries_are_fetched_once_per_team(provider: WorkflowProvider, calls: Calls) -> None:

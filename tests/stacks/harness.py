@@ -12,7 +12,6 @@ import json
 import runpy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -21,7 +20,9 @@ import yaml
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from tests.examples import EXAMPLE_PROJECT
+
+PROJECT_DIR = EXAMPLE_PROJECT
 PROGRAM = PROJECT_DIR / "stacks" / "__main__.py"
 PROJECT = "thena-workflows"
 WORKFLOW_TYPE = "pulumi-python:dynamic/thena:Workflow"

@@ -7,7 +7,6 @@ would send it: trigger event and activities by name, the owner marker in the met
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,8 +14,9 @@ import pytest
 from pulumi_thena.definitions import LoadedWorkflow, load_stack
 from pulumi_thena.diff import OWNER_METADATA_KEY
 from pulumi_thena.models import Registry, registry_problems
+from tests.examples import EXAMPLE_PROJECT
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = EXAMPLE_PROJECT
 LOCAL = load_stack(PROJECT_DIR, "local")
 
 

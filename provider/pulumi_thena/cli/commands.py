@@ -21,6 +21,7 @@ from pulumi_thena.cli.context import CliState
 from pulumi_thena.cli.credentials import SECRETS_SETTING, decrypted_secrets
 from pulumi_thena.cli.doctor import run_doctor
 from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, SetupError
+from pulumi_thena.cli.local import run_local
 from pulumi_thena.cli.output import Output
 from pulumi_thena.cli.runs import Run, RunsReport, find_workflow, parse_duration
 from pulumi_thena.client import NotFoundError, RetryPolicy, ThenaClient
@@ -31,10 +32,17 @@ from pulumi_thena.definitions.export import (
     export_workflows,
     read_variable_mapping,
 )
-from pulumi_thena.definitions.loader import definition_stems
+from pulumi_thena.definitions.loader import definition_stems, display_path
 from pulumi_thena.definitions.plan import build_plan
+from pulumi_thena.definitions.snapshots import take_snapshot, write_snapshot
 from pulumi_thena.definitions.stack import is_secure
-from pulumi_thena.definitions.validation import registry_report, validate_files
+from pulumi_thena.definitions.validation import (
+    AllStacksReport,
+    ValidationReport,
+    registry_report,
+    validate_all_stacks,
+    validate_files,
+)
 from pulumi_thena.diff import owner_marker
 from pulumi_thena.emulator.__main__ import main as emulator_main
 from pulumi_thena.models import ExecutionStatus, Workflow
@@ -74,26 +82,123 @@ def _fetch_workflows(
 # -- validate ------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    short_help="Check definition files offline: problems, what to set up, notes.",
+    epilog="Exit codes: 0 no problems (things to set up and notes do not count), 1 problems "
+    "or an error, 64 usage error.",
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--stack", "-s", help=STACK_HELP)
-@click.option("--online", is_flag=True, help="Also check names against the org's registries.")
+@click.option("--all-stacks", is_flag=True, help="Check with every stack's settings in turn.")
+@click.option("--online", is_flag=True, help="Also check names against the org's live registries.")
 @common_options
 @pass_state
 @click.pass_context
 def validate(
-    ctx: click.Context, state: CliState, paths: Sequence[Path], stack: str | None, online: bool
+    ctx: click.Context,
+    state: CliState,
+    paths: Sequence[Path],
+    stack: str | None,
+    all_stacks: bool,
+    online: bool,
 ) -> None:
-    """Check definition files: schema, step graph, variables (with --stack), registries."""
+    """Check definition files: schema, step graph, filters, variables and secrets, and event and
+    activity names against the committed registry snapshots (stacks/registry/); with --online,
+    against the org's live registries."""
+    if all_stacks and stack:
+        raise click.UsageError("give --stack or --all-stacks, not both")
+    if all_stacks:
+        every = validate_all_stacks(state.project, paths)
+        if online:
+            every = AllStacksReport(
+                tuple(_online(state, report) for report in every.reports), online=True
+            )
+        _emit(state, every, lambda out: render.all_stacks(out, every))
+        ctx.exit(EXIT_OK if every.valid else EXIT_ERROR)
     report = validate_files(state.project, paths, stack)
     if online:
-        with (
-            state.api(state.credentials(stack)) as client,
-            state.output.progress("Checking the registries"),
-        ):
-            report = registry_report(report, state.project, client)
+        report = _online(state, report)
     _emit(state, report, lambda out: render.validation(out, report))
     ctx.exit(EXIT_OK if report.valid else EXIT_ERROR)
+
+
+def _online(state: CliState, report: ValidationReport) -> ValidationReport:
+    with (
+        state.api(state.credentials(report.stack)) as client,
+        state.output.progress("Checking the registries"),
+    ):
+        return registry_report(report, state.project, client)
+
+
+# -- registry snapshot ---------------------------------------------------------------------
+
+
+@cli.group(short_help="Registry snapshots that let validate check names offline.")
+def registry() -> None:
+    """The event and activity registries of a stack's org, kept in stacks/registry/."""
+
+
+@registry.command(
+    "snapshot",
+    short_help="Write stacks/registry/<stack>.json from the stack's org.",
+    epilog="Exit codes: 0 written, 1 error (no key, API unreachable), 64 usage error.",
+)
+@click.option("--stack", "-s", required=True, help=STACK_HELP)
+@click.option(
+    "--team",
+    "teams",
+    multiple=True,
+    help="A team to read (default: every team "
+    "the stack's files name, and the org-wide registries).",
+)
+@common_options
+@pass_state
+def registry_snapshot(state: CliState, stack: str, teams: Sequence[str]) -> None:
+    """Read the event and activity registries of the stack's org (each team its files name, and
+    the org-wide ones) and write them to stacks/registry/<stack>.json, to be committed."""
+    chosen = list(teams) or _teams_of(state, stack)
+    with state.api(state.credentials(stack)) as client:
+        document = take_snapshot(client, stack, chosen)
+    path = write_snapshot(state.project.root, document)
+    shown = display_path(path, state.project.root)
+    if state.json:
+        state.output.json({"file": shown, "teams": list(document["teams"])})
+    else:
+        listing = ", ".join(t or "(org-wide)" for t in document["teams"])
+        state.output.line(f"Wrote {shown} (teams: {listing}); commit it.")
+
+
+def _teams_of(state: CliState, stack: str) -> list[str]:
+    """The teams the stack's files name (files that do not load yet are skipped)."""
+    report = validate_files(state.project, [], stack)
+    return sorted({w.definition.team_id for w in report.loaded if w.definition.team_id})
+
+
+# -- local ---------------------------------------------------------------------------------
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    short_help="Run pulumi on the local stack against the emulator (as scripts/demo does).",
+    epilog="Exit codes: pulumi's own; 1 when the local stack cannot be set up (no Pulumi CLI, "
+    "the emulator does not start, state and emulator disagree). Global options (--project-dir) "
+    "go before `local`; everything after it goes to pulumi.",
+)
+@click.argument("pulumi_args", nargs=-1, type=click.UNPROCESSED)
+@pass_state
+@click.pass_context
+def local(ctx: click.Context, state: CliState, pulumi_args: Sequence[str]) -> None:
+    """Run `pulumi PULUMI_ARGS --stack local` the way scripts/demo does: state and Pulumi home in
+    .pulumi-local/, passphrase `local`, the emulator of stacks/Pulumi.local.yaml with its state in
+    .pulumi-local/emulator.json (started for the run if it is not running), the stack created
+    the first time. Stops first when the stack's state and the emulator disagree, and says to
+    run with --refresh. Examples: `thena-workflows local up`, `thena-workflows local preview
+    --diff`, `thena-workflows local stack export`."""
+    ctx.exit(
+        run_local(
+            state.project, pulumi_args, lambda live: render.emulator_workflows(state.output, live)
+        )
+    )
 
 
 # -- plan ----------------------------------------------------------------------------------
@@ -317,7 +422,7 @@ def doctor(ctx: click.Context, state: CliState, stack: str | None, write_probe: 
 # -- emulator ------------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.option("--host", help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=click.IntRange(0, 65535), help="Port (default 8787; 0 picks one).")
 @click.option("--api-key", help="The key to accept (default: THENA_EMULATOR_API_KEY or the "
@@ -336,9 +441,19 @@ def emulator(
     api_key: str | None,
     state_file: str | None,
 ) -> None:
-    """Run the local Thena API emulator in the foreground (Ctrl-C stops it)."""
+    """Run the local Thena API emulator in the foreground (Ctrl-C stops it).
+
+    Every other option of `python -m pulumi_thena.emulator` (--response-shape, --page-base,
+    --limit-cap, --order, --empty-bodies, --allow-host, ...) is passed on to it.
+    """
     given = {"--host": host, "--port": port, "--api-key": api_key, "--state": state_file}
     argv = [
         part for flag, value in given.items() if value is not None for part in (flag, str(value))
     ]
-    ctx.exit(emulator_main(argv))
+    try:
+        code = emulator_main([*argv, *ctx.args])
+    except SystemExit:  # the emulator's parser refused an option, and said which on stderr
+        raise click.UsageError(
+            "see `python -m pulumi_thena.emulator --help` for the emulator's options"
+        ) from None
+    ctx.exit(code)

@@ -14,9 +14,9 @@ from pulumi_thena.cli.runs import Run, RunsReport
 from pulumi_thena.definitions.envs import EnvDiff, Status
 from pulumi_thena.definitions.export import ExportReport
 from pulumi_thena.definitions.plan import Action, FieldChange, Plan
-from pulumi_thena.definitions.validation import ValidationReport
-from pulumi_thena.diff.ownership import resource_of, stack_of
-from pulumi_thena.models import WorkflowTask
+from pulumi_thena.definitions.validation import AllStacksReport, ValidationReport
+from pulumi_thena.diff.ownership import owner_marker, resource_of, stack_of
+from pulumi_thena.models import Workflow, WorkflowTask
 
 ACTION_STYLE = {
     Action.CREATE: "green",
@@ -45,15 +45,29 @@ VERDICT_STYLE = {Verdict.HELD: "green", Verdict.NOT_HELD: "bold red", Verdict.NO
 def validation(out: Output, report: ValidationReport) -> None:
     for problem in report.problems:
         out.line(str(problem))
-    for skipped in report.skipped:
-        out.line(f"{skipped}: not deployed by stack '{report.stack}' (thena-workflows:include)")
-    checked = "variables of stack " + repr(report.stack) if report.stack else "no variables"
+    if report.setup:
+        out.line("To set up (not a problem in the files):", "yellow")
+        for item in report.setup:
+            where = f"{item.path}: " if item.path else ""
+            out.line(f"  {item.file}: {where}{item.message}", "yellow")
+    for note in report.notes:
+        out.line(f"note: {note}", "dim")
+    checked = f"variables of stack '{report.stack}'" if report.stack else "variables of any stack"
     scope = f"{len(report.files)} file(s) checked ({checked}{', online' if report.online else ''})"
+    extra = f"; {len(report.setup)} to set up" if report.setup else ""
     if report.valid:
-        out.line(f"✓ {scope}: no problems", "green")
+        out.line(f"✓ {scope}: no problems{extra}", "green")
     else:
         count = len(report.problems)
-        out.line(f"✗ {scope}: {count} problem{'s' if count != 1 else ''}", "bold red")
+        out.line(f"✗ {scope}: {count} problem{'s' if count != 1 else ''}{extra}", "bold red")
+
+
+def all_stacks(out: Output, every: AllStacksReport) -> None:
+    for index, report in enumerate(every.reports):
+        if index:
+            out.line()
+        out.line(f"Stack '{report.stack}'", "bold")
+        validation(out, report)
 
 
 def plan(out: Output, result: Plan) -> None:
@@ -299,3 +313,23 @@ def doctor(out: Output, report: DoctorReport) -> None:
     )
     if not report.ok:
         out.line("Correct the paths that did not hold in ApiPaths (client/assumptions.py).")
+
+
+def emulator_workflows(out: Output, live: Sequence[Workflow]) -> None:
+    """The workflows the local emulator holds, after ``thena-workflows local up``."""
+    out.table(
+        "Workflows in the emulator",
+        ("Name", "uniqueIdentifier", "Version", "Active", "Steps", "Owner marker"),
+        [
+            (
+                wf.name,
+                wf.unique_identifier,
+                wf.version,
+                wf.is_active,
+                len(wf.workflow_definition or []),
+                owner_marker(wf.metadata) or "-",
+            )
+            for wf in live
+        ],
+        no_wrap=("uniqueIdentifier",),
+    )

@@ -19,7 +19,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .paging import WorkflowPages
-from .registry import RegistryCache, fetch_registry
+from .registry import RegistryCache, RegistryLists, fetch_lists, fetch_registry
 from .retry import Decision, RetryPolicy, WaitBudget, classify
 from .stats import ClientStats
 
@@ -38,6 +38,7 @@ __all__ = [
     "RateLimitedError",
     "RawResponse",
     "RegistryCache",
+    "RegistryLists",
     "RetryPolicy",
     "ServerError",
     "ThenaApiError",
@@ -49,5 +50,6 @@ __all__ = [
     "WaitBudget",
     "WorkflowPages",
     "classify",
+    "fetch_lists",
     "fetch_registry",
 ]

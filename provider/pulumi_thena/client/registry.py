@@ -11,11 +11,17 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 from pulumi_thena.client.client import ThenaClient
 from pulumi_thena.client.errors import NotFoundError
-from pulumi_thena.models import Registry, RegistryActivity, RegistryEvent
+from pulumi_thena.models import (
+    FilterOperatorCatalog,
+    Registry,
+    RegistryActivity,
+    RegistryEvent,
+)
 
 log = logging.getLogger("pulumi_thena.client")
 T = TypeVar("T")
@@ -37,7 +43,16 @@ class RegistryCache:
             return self._registries[team_id]
 
 
-def fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
+@dataclass(frozen=True)
+class RegistryLists:
+    """The three registry reads of one team as they came (a 404 path reads as empty)."""
+
+    events: list[RegistryEvent]
+    activities: list[RegistryActivity]
+    catalog: FilterOperatorCatalog | None
+
+
+def fetch_lists(client: ThenaClient, team_id: str | None) -> RegistryLists:
     """The three registry reads, at once: one round trip of waiting instead of three."""
     no_events: list[RegistryEvent] = []
     no_activities: list[RegistryActivity] = []
@@ -51,18 +66,20 @@ def fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
         catalog_read = pool.submit(
             _optional, client.get_filter_operators, None, "filter-operator catalogue"
         )
-        events, activities, catalog = (
-            events_read.result(),
-            activities_read.result(),
-            catalog_read.result(),
-        )
+        return RegistryLists(events_read.result(), activities_read.result(), catalog_read.result())
+
+
+def fetch_registry(client: ThenaClient, team_id: str | None) -> Registry:
+    """What a team's registries offer, for cross-checking definitions."""
+    lists = fetch_lists(client, team_id)
     versions: dict[str, set[int]] = {}
-    for activity in activities:
+    for activity in lists.activities:
         bucket = versions.setdefault(activity.unique_identifier, set())
         if activity.version is not None:
             bucket.add(activity.version)
-    names = {event.event_name: event.uid for event in events if event.event_name and event.uid}
+    names = {e.event_name: e.uid for e in lists.events if e.event_name and e.uid}
     frozen = {key: frozenset(value) for key, value in versions.items()}
+    catalog = lists.catalog
     if catalog is not None and catalog.names():
         return Registry(event_names=names, activity_versions=frozen, operators=catalog.names())
     return Registry(event_names=names, activity_versions=frozen)

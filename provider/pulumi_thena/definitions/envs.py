@@ -28,12 +28,12 @@ from pulumi_thena.definitions.plan import (
 from pulumi_thena.definitions.stack import StackSettings
 from pulumi_thena.definitions.variables import UNRESOLVED, Substitutions, resolve, string_leaves
 from pulumi_thena.diff import (
-    canonical_or_plain,
     changed_fields,
     live_to_inputs,
     owner_marker,
     resource_of,
 )
+from pulumi_thena.diff.errors import UnreadableWorkflowError
 from pulumi_thena.models import Workflow
 
 NOT_COMPARED = "[secret, not compared]"
@@ -163,8 +163,18 @@ def compare_pair(
     raw: Any,
 ) -> EnvItem:
     """One workflow of each stack, compared once A's values are put in B's terms."""
-    before = canonical_or_plain(live_to_inputs(from_live))
-    after = canonical_or_plain(live_to_inputs(to_live, before))
+    try:
+        before = live_to_inputs(from_live)
+        after = live_to_inputs(to_live, before)
+    except UnreadableWorkflowError as error:
+        return EnvItem(
+            stem,
+            Status.CONFLICT,
+            from_live.unique_identifier,
+            to_live.unique_identifier,
+            to_live.name,
+            note=str(error),
+        )
     mapped = in_target_terms(stem, before, source, target, raw)
     secret_paths = [path for path, text in _placeholder_paths(raw) if _SECRET in text]
     canonical_secrets = _canonical_paths(secret_paths, raw, before)

@@ -24,6 +24,8 @@ class FileProblem:
     path: str
     message: str
     line: int | None = None
+    placeholder: str | None = None
+    """``var.NAME`` or ``secret.NAME``, when the problem is a name the stack does not have."""
 
     def __str__(self) -> str:
         if not self.path:

@@ -27,7 +27,13 @@ from pulumi_thena.definitions.errors import FileProblem, MappingError
 from pulumi_thena.definitions.workflow_file import RESOURCE_NAME_PATTERN
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.diff import live_to_inputs
-from pulumi_thena.models import Workflow, WorkflowDefinition, problems_from_validation_error
+from pulumi_thena.diff.errors import UnreadableWorkflowError
+from pulumi_thena.models import (
+    DEFINITION_FIELDS,
+    Workflow,
+    WorkflowDefinition,
+    problems_from_validation_error,
+)
 
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TOP_LEVEL_ORDER = (
@@ -206,7 +212,12 @@ def export_workflow(
 
 def file_data(live: Workflow, event_names: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     """The definition as a file holds it: defaults dropped, trigger by name, adoptExisting."""
-    inputs = live_to_inputs(live)
+    try:
+        inputs = live_to_inputs(live)
+    except UnreadableWorkflowError as error:  # written as it came, with what is wrong in it
+        raw = live.model_dump(mode="json", by_alias=True, exclude_none=True)
+        kept = {key: raw[key] for key in DEFINITION_FIELDS if key in raw}
+        return {**kept, "adoptExisting": True}, [str(p) for p in error.problems]
     trigger = inputs.get("triggerEvent")
     if isinstance(trigger, str) and trigger in event_names:
         inputs["triggerEvent"] = event_names[trigger]

@@ -16,13 +16,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
-from pulumi_thena.definitions.variables import Substitutions, resolve
+from pulumi_thena.definitions.variables import Substitutions, UnknownPlaceholder, resolve
 from pulumi_thena.definitions.workflow_file import RESOURCE_NAME_PATTERN, WorkflowFile
 from pulumi_thena.definitions.yamlfile import YamlDocument, read_yaml
 from pulumi_thena.models import (
     Problem,
     WorkflowDefinition,
     definition_problems,
+    partial_problems,
     problems_from_validation_error,
 )
 
@@ -205,9 +206,20 @@ def _checked(
         # A placeholder that could not be resolved is reported once, not again as a bad value.
         invalid = problems_from_validation_error(error, WorkflowFile)
         problems += [problem for problem in invalid if problem.path not in reported]
+        problems += _unreported(partial_problems(_mapping(redacted.value)), problems)
     else:
         problems += definition_problems(model)
     return _located(problems, document, display)
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _unreported(found: Iterable[Problem], reported: Iterable[Problem]) -> list[Problem]:
+    """``found`` without the problems whose path was reported already."""
+    paths = {problem.path for problem in reported}
+    return [problem for problem in found if problem.path not in paths]
 
 
 def _revealed(
@@ -243,7 +255,16 @@ def _secret_type_problems(error: ValidationError) -> list[Problem]:
 def _located(
     problems: Iterable[Problem], document: YamlDocument, display: str
 ) -> list[FileProblem]:
-    return [FileProblem(display, p.path, p.message, document.line_of(p.path)) for p in problems]
+    return [
+        FileProblem(
+            display,
+            p.path,
+            p.message,
+            document.line_of(p.path),
+            p.placeholder if isinstance(p, UnknownPlaceholder) else None,
+        )
+        for p in problems
+    ]
 
 
 def cross_file_problems(

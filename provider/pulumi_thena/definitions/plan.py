@@ -38,6 +38,7 @@ from pulumi_thena.diff import (
     replacement_fields,
     resource_of,
 )
+from pulumi_thena.diff.errors import UnreadableWorkflowError
 from pulumi_thena.models import Workflow
 
 UNRESOLVED_SECRET = "${secret."
@@ -280,7 +281,10 @@ def compare_file(
 ) -> PlanItem:
     """What would change to bring ``live`` to the file's definition."""
     wanted = wanted_inputs(loaded, policy)
-    current = canonical_or_plain(live_to_inputs(live, wanted))
+    try:
+        current = live_to_inputs(live, wanted)
+    except UnreadableWorkflowError as error:
+        return _item(loaded, Action.CONFLICT, live=live, note=str(error))
     secret_paths = canonical_secret_paths(loaded)
     wanted, current = _without_unresolved_secrets(wanted, current, secret_paths)
     fields = changed_fields(current, wanted)

@@ -90,9 +90,19 @@ def _api_key_problems(source: str) -> list[FileProblem]:
     )
 
 
-def declare_workflows(loaded: Iterable[LoadedWorkflow], policy: StackPolicy) -> dict[str, Workflow]:
+class DeclaredWorkflows(dict[str, Workflow]):
+    """The declared ``Workflow`` of each file by stem, and which former names each replaces."""
+
+    renamed: dict[str, str]
+    """Former file stem (``previousNames``) -> the stem it is now."""
+
+
+def declare_workflows(loaded: Iterable[LoadedWorkflow], policy: StackPolicy) -> DeclaredWorkflows:
     """One ``Workflow`` per loaded file the policy selects, by file stem (the resource name)."""
-    return {wf.stem: declare_workflow(wf, policy) for wf in loaded if policy.selects(wf.stem)}
+    selected = [wf for wf in loaded if policy.selects(wf.stem)]
+    declared = DeclaredWorkflows((wf.stem, declare_workflow(wf, policy)) for wf in selected)
+    declared.renamed = {old: wf.stem for wf in selected for old in wf.previous_names}
+    return declared
 
 
 def declare_workflow(workflow: LoadedWorkflow, policy: StackPolicy) -> Workflow:
@@ -118,8 +128,13 @@ def declare_workflow(workflow: LoadedWorkflow, policy: StackPolicy) -> Workflow:
 
 
 def workflow_exports(workflows: Mapping[str, Workflow]) -> dict[str, dict[str, Any]]:
-    """The ``workflows`` stack output: file stem -> uniqueIdentifier, version and isActive."""
-    return {
+    """The ``workflows`` stack output: file stem -> uniqueIdentifier, version and isActive.
+
+    A file renamed through ``previousNames`` keeps an entry under its former name,
+    ``{renamedTo: <stem>}``, so that a preview shows a rename, not a workflow gone and another
+    one new.
+    """
+    exports: dict[str, dict[str, Any]] = {
         stem: {
             "uniqueIdentifier": wf.unique_identifier,
             "version": wf.version,
@@ -127,3 +142,7 @@ def workflow_exports(workflows: Mapping[str, Workflow]) -> dict[str, dict[str, A
         }
         for stem, wf in workflows.items()
     }
+    renamed: dict[str, str] = getattr(workflows, "renamed", {})
+    for old, stem in renamed.items():
+        exports.setdefault(old, {"renamedTo": stem})
+    return exports

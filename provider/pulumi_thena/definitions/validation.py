@@ -1,50 +1,67 @@
-"""Validation of definition files: every problem, offline; registry cross-checks online.
+"""Validation of definition files for the command line: problems, things to set up, and notes.
 
-With a stack, files are loaded exactly as the stack loads them (its variables, secrets and
-policy). Without one, variables are not checked: a ``${var.NAME}`` that is a whole value stands
-for a valid value of its field (a number where a number belongs), so that schema and graph
-rules still run on every file.
+Offline, three ways:
+
+- with ``--stack S``, files load exactly as the stack loads them (its variables, secrets and
+  policy), and names are checked against the stack's registry snapshot (``snapshots``);
+- without a stack, every file is checked whatever stack deploys it: a ``${var.NAME}`` stands
+  for a valid value of its field (``standins``), a name no stack defines is a problem, and names
+  are checked against the snapshot of every stack that deploys the file;
+- ``--all-stacks`` is the first way for each stack of the project.
+
+What is wrong is a problem (exit 1). What a fresh clone has not set up yet (a secret the stack
+has not been given, where another stack has it; a stack without a registry snapshot) is listed
+with the command that sets it up, and is not a problem. Notes say what was skipped and how old
+each snapshot is. ``registry_report`` adds the live org's registries (``--online``).
 """
 
 from __future__ import annotations
 
-import re
-import types
-import typing
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pulumi_thena.client import RegistryCache, ThenaClient
-from pulumi_thena.definitions import FileProblem, LoadedWorkflow, Substitutions, WorkflowFile
-from pulumi_thena.definitions.errors import ProjectError
-from pulumi_thena.definitions.loader import collect_definitions, definition_stems, display_path
+from pulumi_thena.definitions.errors import FileProblem, ProjectError
+from pulumi_thena.definitions.loader import (
+    LoadedWorkflow,
+    collect_definitions,
+    definition_stems,
+    display_path,
+)
 from pulumi_thena.definitions.plan import value_at
 from pulumi_thena.definitions.policy import policy_problems
 from pulumi_thena.definitions.project import Project
+from pulumi_thena.definitions.snapshots import RegistrySnapshot, read_snapshot
 from pulumi_thena.definitions.stack import (
+    StackSettings,
     config_file_of,
     parse_settings,
     read_stack_config,
 )
-from pulumi_thena.definitions.variables import UNRESOLVED, string_leaves
+from pulumi_thena.definitions.standins import (
+    StandInSecrets,
+    StandInVariables,
+    at_placeholder,
+    stand_ins,
+    whole_placeholders,
+)
+from pulumi_thena.definitions.variables import SECRETS_KEY, Substitutions, resolve
 from pulumi_thena.definitions.yamlfile import read_yaml
-from pulumi_thena.models import registry_problems
-from pulumi_thena.models.problems import find_model
-
-WHOLE_VARIABLE = re.compile(r"^\$\{var\.([A-Za-z_][A-Za-z0-9_]*)\}$")
-_KEEP = object()
+from pulumi_thena.models import Registry, registry_problems, wire_registry_problems
 
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """What was checked and every problem found."""
+    """What was checked: the problems, what is not set up yet, and notes."""
 
     files: tuple[str, ...]
     problems: tuple[FileProblem, ...]
     loaded: tuple[LoadedWorkflow, ...]
     stack: str | None = None
+    setup: tuple[FileProblem, ...] = ()
+    notes: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     online: bool = False
 
@@ -60,11 +77,34 @@ class ValidationReport:
             "online": self.online,
             "files": list(self.files),
             "skipped": list(self.skipped),
-            "problems": [
-                {"file": p.file, "path": p.path, "line": p.line, "message": p.message}
-                for p in self.problems
-            ],
+            "problems": [_problem_json(p) for p in self.problems],
+            "setup": [_problem_json(p) for p in self.setup],
+            "notes": list(self.notes),
         }
+
+
+@dataclass(frozen=True)
+class AllStacksReport:
+    """One report per stack of the project (``validate --all-stacks``)."""
+
+    reports: tuple[ValidationReport, ...]
+    online: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return all(report.valid for report in self.reports)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"valid": self.valid, "stacks": [report.to_json() for report in self.reports]}
+
+
+def _problem_json(problem: FileProblem) -> dict[str, Any]:
+    return {
+        "file": problem.file,
+        "path": problem.path,
+        "line": problem.line,
+        "message": problem.message,
+    }
 
 
 @dataclass(frozen=True)
@@ -73,12 +113,36 @@ class _Target:
     stems: frozenset[str] | None  # None: every file of the directory
 
 
+@dataclass
+class _Found:
+    """What checking collects on the way."""
+
+    files: list[str] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    setup: list[FileProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    loaded: list[LoadedWorkflow] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
 def validate_files(project: Project, paths: Sequence[Path], stack: str | None) -> ValidationReport:
     """Check the files at ``paths`` (default: stacks/workflows) offline."""
     targets = _targets(project, paths)
     if stack is None:
         return _without_stack(project, targets)
     return _with_stack(project, targets, stack)
+
+
+def validate_all_stacks(project: Project, paths: Sequence[Path]) -> AllStacksReport:
+    """``validate_files`` with each stack of the project."""
+    stacks = project.stacks()
+    if not stacks:
+        raise ProjectError(
+            f"no stack files (stacks/Pulumi.<stack>.yaml) in {project.root}; create one "
+            "with `pulumi stack init <stack>`"
+        )
+    targets = _targets(project, paths)
+    return AllStacksReport(tuple(_with_stack(project, targets, stack) for stack in stacks))
 
 
 def _targets(project: Project, paths: Sequence[Path]) -> list[_Target]:
@@ -96,34 +160,6 @@ def _targets(project: Project, paths: Sequence[Path]) -> list[_Target]:
     return [_Target(d, frozenset(s) if s is not None else None) for d, s in grouped.items()]
 
 
-def _with_stack(project: Project, targets: list[_Target], stack: str) -> ValidationReport:
-    source = config_file_of(stack)
-    raw, problems = read_stack_config(project.require_stack(stack), source)
-    settings, found = parse_settings(raw, source)
-    problems += found
-    stems = definition_stems(project.workflows_dir)
-    problems += policy_problems(settings.policy, stems, source)
-    subs = Substitutions(settings.variables, settings.secrets)
-    loaded: list[LoadedWorkflow] = []
-    files: list[str] = []
-    skipped: list[str] = []
-    for target in targets:
-        wanted = _stems(target)
-        if target.directory == project.workflows_dir.resolve():
-            selects = settings.policy.selects
-            skipped += [_display(project, target, s) for s in wanted if not selects(s)]
-            wanted = [s for s in wanted if selects(s)]
-        found_loaded, found_problems = collect_definitions(
-            target.directory, subs, root=project.root, only=wanted
-        )
-        loaded += found_loaded
-        problems += found_problems
-        files += [_display(project, target, stem) for stem in wanted]
-    return ValidationReport(
-        tuple(files), tuple(problems), tuple(loaded), stack, tuple(sorted(skipped))
-    )
-
-
 def _stems(target: _Target) -> list[str]:
     present = definition_stems(target.directory)
     return sorted(present if target.stems is None else target.stems)
@@ -136,142 +172,202 @@ def _display(project: Project, target: _Target, stem: str) -> str:
     return display_path(path, project.root)
 
 
-def _without_stack(project: Project, targets: list[_Target]) -> ValidationReport:
-    loaded: list[LoadedWorkflow] = []
-    problems: list[FileProblem] = []
-    files: list[str] = []
+# -- with a stack --------------------------------------------------------------------------
+
+
+def _stack_settings(project: Project, stack: str) -> tuple[StackSettings, list[FileProblem]]:
+    source = config_file_of(stack)
+    raw, problems = read_stack_config(project.require_stack(stack), source)
+    settings, found = parse_settings(raw, source)
+    return settings, [*problems, *found]
+
+
+def _with_stack(project: Project, targets: list[_Target], stack: str) -> ValidationReport:
+    settings, problems = _stack_settings(project, stack)
+    found = _Found(problems=problems)
+    found.problems += policy_problems(
+        settings.policy, definition_stems(project.workflows_dir), config_file_of(stack)
+    )
+    subs = Substitutions(settings.variables, settings.secrets)
     for target in targets:
-        stems = _stems(target)
-        placeholders = _placeholders(target.directory, stems)
-        subs = Substitutions(_AnyVariable(_stand_ins(placeholders)), _AnySecret())
-        found_loaded, found_problems = collect_definitions(
-            target.directory, subs, root=project.root, only=stems
+        wanted = _stems(target)
+        if target.directory == project.workflows_dir.resolve():
+            selects = settings.policy.selects
+            found.skipped += [_display(project, target, s) for s in wanted if not selects(s)]
+            wanted = [s for s in wanted if selects(s)]
+        loaded, file_problems = collect_definitions(
+            target.directory, subs, root=project.root, only=wanted
         )
-        loaded += found_loaded
-        problems += [p for p in found_problems if not _at_placeholder(p, placeholders, project)]
-        files += [_display(project, target, stem) for stem in stems]
-    return ValidationReport(tuple(files), tuple(problems), tuple(loaded))
+        found.loaded += loaded
+        found.problems += file_problems
+        found.files += [_display(project, target, stem) for stem in wanted]
+    found.problems, found.setup = _unset_secrets(project, stack, found.problems)
+    found.notes += [
+        f"{skipped}: not deployed by stack '{stack}' (thena-workflows:include)"
+        for skipped in sorted(found.skipped)
+    ]
+    _check_snapshot(project, stack, found)
+    return ValidationReport(
+        tuple(found.files),
+        tuple(found.problems),
+        tuple(found.loaded),
+        stack,
+        tuple(found.setup),
+        tuple(found.notes),
+        tuple(sorted(found.skipped)),
+    )
 
 
-# -- placeholders without a stack ----------------------------------------------------------
+def _unset_secrets(
+    project: Project, stack: str, problems: Iterable[FileProblem]
+) -> tuple[list[FileProblem], list[FileProblem]]:
+    """Secrets another stack sets but this one does not yet: to set up, not mistakes."""
+    elsewhere = _names_of_all_stacks(project, "secrets", but=stack)
+    kept: list[FileProblem] = []
+    users: dict[str, list[str]] = {}
+    for problem in problems:
+        kind, _, name = (problem.placeholder or "").partition(".")
+        if kind == "secret" and name in elsewhere:
+            users.setdefault(name, []).append(problem.file)
+        else:
+            kept.append(problem)
+    setup = [
+        FileProblem(
+            config_file_of(stack),
+            f"{SECRETS_KEY}.{name}",
+            f"not set in stack '{stack}' yet (used by {', '.join(sorted(set(files)))}); set it "
+            f"with `pulumi config set --secret --path '{SECRETS_KEY}.{name}' <value> "
+            f"--stack {stack}`",
+        )
+        for name, files in sorted(users.items())
+    ]
+    return kept, setup
 
 
-class _AnyVariable(Mapping[str, Any]):
-    """Every variable exists: a stand-in of the right type, or the placeholder text itself."""
-
-    def __init__(self, stand_ins: Mapping[str, Any]) -> None:
-        self._stand_ins = stand_ins
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str)
-
-    def __getitem__(self, key: str) -> Any:
-        return self._stand_ins.get(key, f"${{var.{key}}}")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._stand_ins)
-
-    def __len__(self) -> int:
-        return len(self._stand_ins)
+def _names_of_all_stacks(project: Project, key: str, but: str | None = None) -> set[str]:
+    """The names under ``thena-workflows:<key>`` in every stack file (but one)."""
+    names: set[str] = set()
+    for stack in project.stacks():
+        if stack == but:
+            continue
+        settings, _ = _stack_settings(project, stack)
+        names |= set(settings.variables if key == "vars" else settings.secrets)
+    return names
 
 
-class _AnySecret(_AnyVariable):
-    """Every secret exists and stays unresolved."""
+def _check_snapshot(project: Project, stack: str, found: _Found) -> None:
+    """The stack's names against its registry snapshot, or a setup item to write one."""
+    snapshot = read_snapshot(project.root, stack)
+    if isinstance(snapshot, FileProblem):
+        found.problems.append(snapshot)
+        return
+    if snapshot is None:
+        found.setup.append(
+            FileProblem(
+                config_file_of(stack),
+                "",
+                f"no registry snapshot for stack '{stack}': event and activity names are not "
+                "checked offline. Write one from the stack's org with "
+                f"`thena-workflows registry snapshot --stack {stack}` and commit it",
+            )
+        )
+        return
+    found.notes.append(f"registry snapshot of stack '{stack}': {snapshot.describe()}")
+    settings, _ = _stack_settings(project, stack)
+    subs = Substitutions(settings.variables, StandInSecrets(None))
+    found.problems += _snapshot_problems(project, snapshot, found.files, subs)
 
-    def __init__(self) -> None:
-        super().__init__({})
 
-    def __getitem__(self, key: str) -> Any:
-        return UNRESOLVED
+def _snapshot_problems(
+    project: Project, snapshot: RegistrySnapshot, files: Iterable[str], subs: Substitutions
+) -> list[FileProblem]:
+    """Names ``snapshot`` does not know, in each file as far as it reads (valid or not)."""
+    problems = []
+    for file in files:
+        document = read_yaml(project.root / file, file)
+        if isinstance(document, FileProblem) or not isinstance(document.data, dict):
+            continue  # reported where the file is loaded
+        fields = resolve(document.data, subs, reveal_secrets=False).value
+        team = fields.get("teamId") if isinstance(fields.get("teamId"), str) else None
+        registry = snapshot.registry(team) or snapshot.registry(None)
+        if registry is None:
+            continue
+        where = f" (registry snapshot of stack '{snapshot.stack}')"
+        problems += [
+            FileProblem(file, p.path, p.message + where, document.line_of(p.path))
+            for p in wire_registry_problems(fields, registry)
+        ]
+    return problems
 
 
-Placeholders = dict[Path, dict[str, str]]
-"""File -> {field path: variable name} for each whole-value ``${var.NAME}``."""
-
-
-def _placeholders(directory: Path, stems: Sequence[str]) -> Placeholders:
-    found: Placeholders = {}
-    for stem in stems:
-        for path in (directory / f"{stem}.yaml", directory / f"{stem}.yml"):
-            document = read_yaml(path, path.name) if path.is_file() else None
-            if document is not None and not isinstance(document, FileProblem):
-                found[path.resolve()] = dict(_whole_variables(document.data))
+def _registry_problems(
+    project: Project, workflow: LoadedWorkflow, registry: Registry, *, stack_known: bool
+) -> list[FileProblem]:
+    """Names the live registry does not know, with their lines; a name in a variable is
+    skipped when no stack gave the variable its value."""
+    wire = workflow.definition.to_wire()
+    document = read_yaml(project.root / workflow.file, workflow.file)
+    found = []
+    for problem in registry_problems(workflow.definition, registry):
+        if not stack_known and "${" in str(value_at(wire, problem.path, "")):
+            continue
+        line = None if isinstance(document, FileProblem) else document.line_of(problem.path)
+        found.append(FileProblem(workflow.file, problem.path, problem.message, line))
     return found
 
 
-def _whole_variables(data: Any) -> Iterator[tuple[str, str]]:
-    for path, text in string_leaves(data):
-        if match := WHOLE_VARIABLE.match(text):
-            yield path, match.group(1)
+# -- without a stack -----------------------------------------------------------------------
 
 
-def _stand_ins(placeholders: Placeholders) -> dict[str, Any]:
-    """A valid value for each variable, from the type of the first field it fills."""
-    values: dict[str, Any] = {}
-    for fields in placeholders.values():
-        for path, name in fields.items():
-            value = stand_in(field_annotation(path))
-            if value is not _KEEP:
-                values.setdefault(name, value)
-    return values
+def _without_stack(project: Project, targets: list[_Target]) -> ValidationReport:
+    has_stacks = bool(project.stacks())
+    variables = _names_of_all_stacks(project, "vars") if has_stacks else None
+    secrets = _names_of_all_stacks(project, "secrets") if has_stacks else None
+    found = _Found()
+    for target in targets:
+        stems = _stems(target)
+        placeholders = whole_placeholders(target.directory, stems)
+        subs = Substitutions(
+            StandInVariables(stand_ins(placeholders), variables), StandInSecrets(secrets)
+        )
+        loaded, problems = collect_definitions(
+            target.directory, subs, root=project.root, only=stems
+        )
+        found.loaded += loaded
+        found.problems += [p for p in problems if not at_placeholder(p, placeholders, project.root)]
+        found.files += [_display(project, target, stem) for stem in stems]
+    found.problems += _snapshots_of_every_stack(project, targets, found)
+    return ValidationReport(
+        tuple(found.files),
+        tuple(found.problems),
+        tuple(found.loaded),
+        None,
+        tuple(found.setup),
+        tuple(found.notes),
+    )
 
 
-def _at_placeholder(problem: FileProblem, placeholders: Placeholders, project: Project) -> bool:
-    path = (project.root / problem.file).resolve()
-    return problem.path in placeholders.get(path, {})
-
-
-_TOKENS = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
-
-
-def field_annotation(path: str) -> Any:
-    """The type annotation of the definition-file field at ``path``; None in free-form data."""
-    current: Any = WorkflowFile
-    for index, key in _TOKENS.findall(path):
-        if index:
-            current = _item_type(current)
+def _snapshots_of_every_stack(
+    project: Project, targets: list[_Target], found: _Found
+) -> list[FileProblem]:
+    """Each file's names against the snapshot of every stack that deploys it, once a path."""
+    problems: dict[tuple[str, str], FileProblem] = {}
+    for stack in project.stacks():
+        snapshot = read_snapshot(project.root, stack)
+        if not isinstance(snapshot, RegistrySnapshot):
             continue
-        model = find_model(current)
-        if model is None:
-            return None
-        fields = {f.alias or n: f for n, f in model.model_fields.items()}
-        if key not in fields:
-            return None
-        current = fields[key].annotation
-    return current
-
-
-def _alternatives(annotation: Any) -> Iterator[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        yield from _alternatives(typing.get_args(annotation)[0])
-    elif origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            yield from _alternatives(arg)
-    else:
-        yield annotation
-
-
-def _item_type(annotation: Any) -> Any:
-    for alternative in _alternatives(annotation):
-        if typing.get_origin(alternative) is list:
-            return typing.get_args(alternative)[0]
-    return None
-
-
-def stand_in(annotation: Any) -> Any:
-    """A valid value of a scalar field's type; ``_KEEP`` where the placeholder text will do."""
-    alternatives = list(_alternatives(annotation))
-    if annotation is None or str in alternatives:
-        return _KEEP
-    for alternative in alternatives:
-        if typing.get_origin(alternative) is typing.Literal:
-            return typing.get_args(alternative)[0]
-        if alternative is bool:
-            return False
-        if alternative in (int, float):
-            return 1
-    return _KEEP
+        found.notes.append(f"registry snapshot of stack '{stack}': {snapshot.describe()}")
+        settings, _ = _stack_settings(project, stack)
+        subs = Substitutions(settings.variables, StandInSecrets(None))
+        files = [
+            _display(project, target, stem)
+            for target in targets
+            for stem in _stems(target)
+            if settings.policy.selects(stem)
+        ]
+        for problem in _snapshot_problems(project, snapshot, files, subs):
+            problems.setdefault((problem.file, problem.path), problem)
+    return list(problems.values())
 
 
 # -- online --------------------------------------------------------------------------------
@@ -280,7 +376,7 @@ def stand_in(annotation: Any) -> Any:
 def registry_report(
     report: ValidationReport, project: Project, client: ThenaClient
 ) -> ValidationReport:
-    """The report plus every name the org's event and activity registries do not know.
+    """The report plus every name the org's live event and activity registries do not know.
 
     Without a stack, names given by a variable (``${var.NAME}``) cannot be checked.
     """
@@ -289,13 +385,7 @@ def registry_report(
     for loaded in report.loaded:
         team = loaded.definition.team_id
         offered = registries.registry(None if team is None or "${" in team else team)
-        wire = loaded.definition.to_wire()
-        document = read_yaml(project.root / loaded.file, loaded.file)
-        for problem in registry_problems(loaded.definition, offered):
-            if report.stack is None and "${" in str(value_at(wire, problem.path, "")):
-                continue
-            line = None if isinstance(document, FileProblem) else document.line_of(problem.path)
-            problems.append(FileProblem(loaded.file, problem.path, problem.message, line))
-    return ValidationReport(
-        report.files, tuple(problems), report.loaded, report.stack, report.skipped, online=True
-    )
+        problems += _registry_problems(
+            project, loaded, offered, stack_known=report.stack is not None
+        )
+    return replace(report, problems=tuple(problems), online=True)

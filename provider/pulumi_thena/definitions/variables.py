@@ -31,6 +31,16 @@ _SECRET_PLACES = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class UnknownPlaceholder(Problem):
+    """A placeholder whose name the stack does not have (``var.NAME`` or ``secret.NAME``).
+
+    A mistake in the file, or, for a secret another stack sets, a stack not set up yet.
+    """
+
+    placeholder: str = ""
+
+
 class _Unresolved:
     """A secret whose value is encrypted in the stack file and cannot be read here."""
 
@@ -155,11 +165,12 @@ class _Resolver:
         if name in self.subs.variables:
             return True, self.subs.variables[name]
         self.problems.append(
-            Problem(
+            UnknownPlaceholder(
                 path,
                 f"unknown variable '{name}'{_hint(name, self.subs.variables)} "
                 f"Known variables ({VARS_KEY}): {_listing(self.subs.variables)}. Fix the name, "
                 f"or add it to the stack: `pulumi config set --path '{VARS_KEY}.{name}' <value>`",
+                placeholder=f"var.{name}",
             )
         )
         return False, None
@@ -177,12 +188,13 @@ class _Resolver:
             return False, None
         if name not in self.subs.secrets:
             self.problems.append(
-                Problem(
+                UnknownPlaceholder(
                     path,
                     f"unknown secret '{name}'{_hint(name, self.subs.secrets)} "
                     f"Known secrets ({SECRETS_KEY}): {_listing(self.subs.secrets)}. Fix the name, "
                     "or set it in the stack: "
                     f"`pulumi config set --secret --path '{SECRETS_KEY}.{name}' <value>`",
+                    placeholder=f"secret.{name}",
                 )
             )
             return False, None

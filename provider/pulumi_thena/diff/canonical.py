@@ -23,6 +23,7 @@ from pulumi_thena.models import (
     Problem,
     WorkflowDefinition,
     definition_problems,
+    partial_problems,
     problems_from_validation_error,
     whole_to_int,
 )
@@ -112,6 +113,8 @@ def canonical_inputs(props: Mapping[str, Any]) -> CanonicalResult:
         definition = WorkflowDefinition.model_validate(fields)
     except ValidationError as error:
         problems = problems_from_validation_error(error, WorkflowDefinition)
+        reported = {problem.path for problem in problems}
+        problems += [p for p in partial_problems(fields) if p.path not in reported]
         return CanonicalResult(dict(props), problems)
     problems = definition_problems(definition)
     if problems:

@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from pulumi_thena.diff.canonical import plain, unwrapped
+from pulumi_thena.diff.canonical import canonical_or_plain, plain, unwrapped
+from pulumi_thena.diff.errors import UnreadableWorkflowError
 from pulumi_thena.diff.ownership import OWNER_METADATA_KEY, strip_owner
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
@@ -17,7 +18,7 @@ from pulumi_thena.models import (
     Workflow,
     WorkflowDefinition,
 )
-from pulumi_thena.models.problems import find_model
+from pulumi_thena.models.problems import find_model, problems_from_validation_error
 
 
 def to_api_body(
@@ -48,33 +49,75 @@ def create_body(inputs: Mapping[str, Any], owner: str, event_uid: str | None) ->
     return body
 
 
-def live_to_inputs(live: Workflow, last: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Project a live workflow back into canonical inputs, in the user's terms.
+NEVER_SHOWN_STEP_FIELDS: tuple[str, ...] = ("requireApproval", "approverType", "approvalTimeout")
+"""Step fields an answer may leave out although they were sent (docs/api.md §8, U-22): the
+documented answer shows none of them. Absent, they are taken from the wanted definition."""
 
-    The trigger event is named as the user named it when it resolves to the same event. Where
-    the API answers in a shape that cannot be mapped back (annotations as strings, an approver
-    of another shape), the last applied value is kept rather than reporting false drift.
+FILLED_STEP_PATHS: tuple[tuple[str, ...], ...] = (
+    ("activity", "version"),
+    ("compensationActivity", "activity", "version"),
+    ("approver", "timeout"),
+    ("executionTimeout",),
+    ("retryPolicy",),
+    ("retryPolicy", "maximumAttempts"),
+    ("retryPolicy", "initialInterval"),
+    ("retryPolicy", "backoffCoefficient"),
+)
+"""Step values an answer may fill where the definition left them out (U-22): a value there,
+where the wanted definition has none, is the server's default, not a difference."""
+
+EMPTY_MEANS_NONE: tuple[str, ...] = ("approver", "compensationActivity", "retryPolicy")
+"""Optional step objects an answer shows as ``{}`` when the step has none (U-22)."""
+
+REQUIRED_FIELDS: tuple[str, ...] = tuple(
+    field.alias or name
+    for name, field in WorkflowDefinition.model_fields.items()
+    if field.is_required()
+)
+"""Top-level fields every workflow has: an answer that leaves one out says nothing about it."""
+
+
+def live_to_inputs(live: Workflow, last: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A live workflow as canonical inputs, in the user's terms and as far as the answer shows.
+
+    ``last`` is what the live workflow is compared with: the last applied inputs (refresh) or
+    the wanted definition (plan, a create that finds its workflow). What the answer never shows
+    is taken from it, and a value the server filled where ``last`` has none is dropped, so that
+    only a real difference remains (docs/design.md, "What an answer shows"). A workflow the
+    models cannot read raises UnreadableWorkflowError, naming the field; it is never compared
+    as it came.
     """
-    last = last or {}
+    wanted = _canonical_or_empty(last)
     raw: dict[str, Any] = {
         "name": live.name,
         "type": live.type,
         "subType": live.sub_type,
-        "triggerEvent": _trigger_in_user_terms(live.trigger_event, last.get("triggerEvent")),
+        "triggerEvent": _trigger_in_user_terms(live.trigger_event, wanted.get("triggerEvent")),
         "filters": live.filters,
-        "annotations": _annotations(live.annotations, last.get("annotations")),
-        "workflowDefinition": _steps(live.workflow_definition, last.get("workflowDefinition")),
+        "annotations": _annotations(live.annotations, wanted.get("annotations")),
+        "workflowDefinition": _steps(live.workflow_definition, wanted.get("workflowDefinition")),
         "executingAgent": live.executing_agent,
         "teamId": live.team_id,
         "metadata": strip_owner(live.metadata),
         "isActive": live.is_active,
     }
+    for name in REQUIRED_FIELDS:  # an answer without one shows nothing about it
+        if raw.get(name) is None and name in wanted:
+            raw[name] = wanted[name]
     raw = unwrapped({key: value for key, value in raw.items() if value is not None})
     try:
         definition = WorkflowDefinition.model_validate(prune(WorkflowDefinition, raw))
-    except ValidationError:
-        return {key: plain(value) for key, value in raw.items()}
+    except ValidationError as error:
+        problems = problems_from_validation_error(error, WorkflowDefinition)
+        raise UnreadableWorkflowError(live.unique_identifier, live.name, problems) from None
     return definition.canonical().to_wire()
+
+
+def _canonical_or_empty(last: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not last:
+        return {}
+    result: dict[str, Any] = canonical_or_plain(last)
+    return result
 
 
 def _trigger_in_user_terms(trigger: TriggerEvent | str | None, last: Any) -> str | None:
@@ -86,6 +129,7 @@ def _trigger_in_user_terms(trigger: TriggerEvent | str | None, last: Any) -> str
 
 
 def _annotations(live: list[Any] | None, last: Any) -> Any:
+    """The annotations, or the wanted ones where the answer holds strings (docs/api.md §6.1)."""
     if live is None:
         return last
     try:
@@ -96,25 +140,52 @@ def _annotations(live: list[Any] | None, last: Any) -> Any:
     return live
 
 
-def _steps(live: list[dict[str, Any]] | None, last: Any) -> Any:
+def _steps(live: list[dict[str, Any]] | None, wanted: Any) -> Any:
     if live is None:
-        return last
-    last_by_id = {
+        return wanted
+    wanted_by_id = {
         str(plain(step.get("stepIdentifier"))): step
-        for step in (last or [])
+        for step in (wanted or [])
         if isinstance(step, Mapping)
     }
-    steps = []
-    for step in live:
-        previous = last_by_id.get(str(plain(step.get("stepIdentifier"))))
-        if previous is not None and _other_shape(step.get("approver"), previous.get("approver")):
-            step = {**step, "approver": previous.get("approver")}
-        steps.append(step)
-    return steps
+    return [
+        _step_as_shown(step, wanted_by_id.get(str(plain(step.get("stepIdentifier")))))
+        if isinstance(step, Mapping)
+        else step
+        for step in live
+    ]
 
 
-def _other_shape(live: Any, last: Any) -> bool:
-    return live is not None and last is not None and type(live) is not type(last)
+def _step_as_shown(live: Mapping[str, Any], wanted: Mapping[str, Any] | None) -> dict[str, Any]:
+    """One live step with U-22 applied: ``{}`` is none, unshown fields and fills from ``wanted``."""
+    step = {k: v for k, v in live.items() if not (k in EMPTY_MEANS_NONE and v == {})}
+    for name in NEVER_SHOWN_STEP_FIELDS:
+        if name not in step and wanted is not None and name in wanted:
+            step[name] = wanted[name]
+    if "requireApproval" not in step and step.get("approver"):
+        step["requireApproval"] = True  # an answer that shows an approver asks for approval
+    if wanted is not None:
+        for path in FILLED_STEP_PATHS:
+            if _has(step, path) and not _has(wanted, path):
+                step = _without(step, path)
+    return step
+
+
+def _has(data: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+    node: Any = data
+    for key in path:
+        if not isinstance(node, Mapping) or node.get(key) is None:
+            return False
+        node = node[key]
+    return True
+
+
+def _without(data: Mapping[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """A copy of ``data`` without the value at ``path`` (copied along the path only)."""
+    head, *rest = path
+    if not rest:
+        return {k: v for k, v in data.items() if k != head}
+    return {**data, head: _without(data[head], tuple(rest))}
 
 
 def prune(model: type[BaseModel], data: Any) -> Any:

@@ -1,8 +1,10 @@
 """The emulator's state and rules: one method per operation, returning wire dicts.
 
 Every public method takes the one lock, so the HTTP threads can call them freely. Errors are
-raised as ``EmulatorError`` subclasses; the HTTP layer renders them. When a state file is given,
-every change to Thena's data is written to it atomically before the method returns.
+raised as ``EmulatorError`` subclasses; the HTTP layer renders them. Workflows are stored as
+their requests sent them and shown in the configured answer shape (``shapes.py``). When a
+state file is given, every change to Thena's data is written to it atomically before the
+method returns.
 """
 
 from __future__ import annotations
@@ -11,59 +13,47 @@ import copy
 import hmac
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pulumi_thena.emulator import DEFAULT_API_KEY
+from pulumi_thena.emulator.constants import DEFAULT_API_KEY
 from pulumi_thena.emulator.errors import BadRequest, NotFound
 from pulumi_thena.emulator.ids import Clock, new_id, parse_instant
+from pulumi_thena.emulator.registry import RegistryView
 from pulumi_thena.emulator.seeding import seed_state
-from pulumi_thena.emulator.store import State, load_state, save_state
+from pulumi_thena.emulator.settings import Settings, checked, parse_settings
+from pulumi_thena.emulator.shapes import render_workflow
+from pulumi_thena.emulator.store import State, StateFileError, load_state, save_state
 from pulumi_thena.emulator.traffic import (
     Fault,
     FaultList,
     RateDecision,
-    RateLimit,
     RateLimiter,
     RequestRecord,
     Traffic,
     parse_fault,
 )
-from pulumi_thena.emulator.validation import RegistryView, validate_create, validate_update
-from pulumi_thena.models import default_catalog_wire
+from pulumi_thena.emulator.validation import validate_create, validate_update
+from pulumi_thena.spec.operators import default_catalog_wire
 
+DEFAULT_LIMIT = 20
+"""Page size when ``limit`` is not given (U-12); never more than the configured cap."""
 EMULATOR_USER_ID = "emulator-user-0001"
 EMULATOR_ORG_ID = "emulator-org-0001"
 TRIGGER_EVENT_FIELDS = ("uid", "eventName", "description", "source", "schema", "metadata")
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Runtime behaviour that tests may change: added latency, rate limit, denied routes."""
-
-    latency_ms: float = 0.0
-    rate_limit: RateLimit = field(default_factory=RateLimit)
-    deny: frozenset[str] = frozenset()
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "latencyMs": self.latency_ms,
-            "rateLimit": self.rate_limit.to_wire(),
-            "deny": sorted(self.deny),
-        }
-
-
-@dataclass(frozen=True)
 class WorkflowQuery:
-    """The filters and page of the list endpoint (E7), already parsed."""
+    """The filters and page of the list endpoint (E7), parsed; None means not given."""
 
     team_id: str | None = None
     type: str | None = None
     sub_types: frozenset[str] | None = None
-    page: int = 1
-    limit: int = 20
+    page: int | None = None
+    limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,18 +76,20 @@ class Backend:
         state_file: str | Path | None = None,
         settings: Settings | None = None,
     ) -> None:
+        if not api_key:
+            raise ValueError("the API key must not be empty: requests without a key would pass")
         self.api_key = api_key
         self._lock = threading.RLock()
         self._clock = Clock()
         self._state_file = Path(state_file) if state_file is not None else None
         self._state = load_state(self._state_file) if self._state_file else State()
-        self._start_settings = settings or Settings()
+        self._start_settings = checked(settings or Settings())
         self._settings = self._start_settings
         self._limiter = RateLimiter(self._settings.rate_limit)
         self._faults = FaultList()
         self._traffic = Traffic()
         if self._state_file is not None and not self._state_file.exists():
-            self._save()  # the file exists (and is valid) from the first moment on
+            self._create_state_file()
 
     # -- the API (E1-E11) ------------------------------------------------------------------
 
@@ -109,25 +101,34 @@ class Backend:
             record = self._new_workflow_record(body, self._state)
             self._state.workflows[record["uniqueIdentifier"]] = [record]
             self._save()
-            return copy.deepcopy(record)
+            return self._answer(record)
 
     def get_workflow(self, identifier: str, version: int | None = None) -> dict[str, Any]:
         with self._lock:
             versions = self._versions(identifier)
             if version is None:
-                return copy.deepcopy(versions[-1])
+                return self._answer(versions[-1])
             for record in versions:
                 if record["version"] == version:
-                    return copy.deepcopy(record)
+                    return self._answer(record)
             raise NotFound(f"Workflow {identifier} has no version {version}")
 
     def list_workflows(self, query: WorkflowQuery) -> list[dict[str, Any]]:
+        """One page, counted from the page base, at most ``limitCap`` long, in the set order."""
         with self._lock:
+            base, cap = self._settings.page_base, self._settings.limit_cap
+            page = base if query.page is None else query.page
+            if page < base:
+                raise BadRequest(f"page must be a whole number of at least {base}")
+            limit = min(query.limit or DEFAULT_LIMIT, cap)  # a larger limit is capped silently
             current = [versions[-1] for versions in self._state.workflows.values()]
             matching = [(i, w) for i, w in enumerate(current) if _workflow_matches(w, query)]
-            matching.sort(key=lambda item: (item[1]["createdAt"], item[0]), reverse=True)
-            start = (query.page - 1) * query.limit
-            return [copy.deepcopy(w) for _, w in matching[start : start + query.limit]]
+            matching.sort(
+                key=lambda item: (item[1]["createdAt"], item[0]),
+                reverse=self._settings.order == "desc",
+            )
+            start = (page - base) * limit
+            return self._answers([w for _, w in matching[start : start + limit]])
 
     def update_workflow(self, identifier: str, body: Any) -> dict[str, Any]:
         with self._lock:
@@ -138,7 +139,7 @@ class Backend:
             record["updatedAt"] = self._clock.now()
             versions.append(record)
             self._save()
-            return copy.deepcopy(record)
+            return self._answer(record)
 
     def toggle_workflow(self, identifier: str) -> dict[str, Any]:
         with self._lock:
@@ -146,14 +147,14 @@ class Backend:
             record["isActive"] = not record["isActive"]
             record["updatedAt"] = self._clock.now()
             self._save()
-            return copy.deepcopy(record)
+            return self._answer(record)
 
     def delete_workflow(self, identifier: str) -> dict[str, Any]:
         with self._lock:
             versions = self._versions(identifier)
             del self._state.workflows[identifier]
             self._save()
-            return copy.deepcopy(versions[-1])
+            return self._answer(versions[-1])
 
     def list_events(self, team_id: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
@@ -201,6 +202,7 @@ class Backend:
             return stored
 
     def stored_workflows(self) -> list[dict[str, Any]]:
+        """Every workflow at its current version, as stored (the request shape)."""
         with self._lock:
             return [copy.deepcopy(versions[-1]) for versions in self._state.workflows.values()]
 
@@ -223,11 +225,18 @@ class Backend:
             return self._settings.to_wire()
 
     def configure(self, body: Any) -> dict[str, Any]:
-        """Change latency, rate limit or deny list; a new rate limit starts fresh windows."""
+        """Change any setting (``Settings``); a new rate limit starts fresh windows."""
         with self._lock:
-            self._settings = _parse_settings(body, self._settings)
-            self._limiter = RateLimiter(self._settings.rate_limit)
+            settings = parse_settings(body, self._settings)
+            if settings.rate_limit != self._settings.rate_limit:
+                self._limiter = RateLimiter(settings.rate_limit)
+            self._settings = settings
             return self._settings.to_wire()
+
+    def empty_bodies(self) -> bool:
+        """Whether delete and toggle answer with no body (U-25)."""
+        with self._lock:
+            return self._settings.empty_bodies
 
     def counters(self) -> dict[str, Any]:
         with self._lock:
@@ -266,6 +275,14 @@ class Backend:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def _answer(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A stored workflow as the configured answer shape shows it (a copy)."""
+        return self._answers([record])[0]
+
+    def _answers(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        registry, shape = _registry_view(self._state), self._settings.response_shape
+        return [render_workflow(record, shape, registry) for record in records]
+
     def _versions(self, identifier: str) -> list[dict[str, Any]]:
         versions = self._state.workflows.get(identifier)
         if versions is None:
@@ -293,12 +310,24 @@ class Backend:
             "updatedAt": now,
             "createdBy": EMULATOR_USER_ID,
         }
-        record.update({k: copy.deepcopy(body[k]) for k in ("teamId", "metadata") if k in body})
+        record.update(
+            {k: copy.deepcopy(body[k]) for k in ("teamId", "metadata") if body.get(k) is not None}
+        )
         return record
 
     def _save(self) -> None:
         if self._state_file is not None:
             save_state(self._state_file, self._state)
+
+    def _create_state_file(self) -> None:
+        """Write the fresh state at once, so the file exists (and is valid) from the start."""
+        try:
+            self._save()
+        except OSError as error:
+            raise StateFileError(
+                f"cannot write state file {self._state_file}: {error.strerror}; "
+                "give a path in a directory you can write to"
+            ) from error
 
 
 def _registry_view(state: State) -> RegistryView:
@@ -351,42 +380,6 @@ def _execution_matches(run: dict[str, Any], query: ExecutionQuery) -> bool:
 def _team_visible(entry: dict[str, Any], team_id: str | None) -> bool:
     """Org-wide entries are always listed; team entries only when that team is asked for."""
     return entry.get("teamId") is None or entry.get("teamId") == team_id
-
-
-def _parse_settings(body: Any, current: Settings) -> Settings:
-    if not isinstance(body, dict):
-        raise BadRequest("the config must be a JSON object")
-    unknown = set(body) - {"latencyMs", "rateLimit", "deny"}
-    if unknown:
-        raise BadRequest([f"property {name} should not exist" for name in sorted(unknown)])
-    settings = current
-    if "latencyMs" in body:
-        settings = replace(settings, latency_ms=_number(body["latencyMs"], "latencyMs", 0))
-    if "rateLimit" in body:
-        settings = replace(settings, rate_limit=_parse_rate_limit(body["rateLimit"]))
-    if "deny" in body:
-        settings = replace(settings, deny=_parse_deny(body["deny"]))
-    return settings
-
-
-def _parse_rate_limit(value: Any) -> RateLimit:
-    if not isinstance(value, dict):
-        raise BadRequest("rateLimit must be an object {limit, windowSeconds}")
-    limit = _number(value.get("limit"), "rateLimit.limit", 1)
-    window = _number(value.get("windowSeconds"), "rateLimit.windowSeconds", 0.001)
-    return RateLimit(int(limit), float(window))
-
-
-def _parse_deny(value: Any) -> frozenset[str]:
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise BadRequest('deny must be a list of "METHOD /route/{template}" strings')
-    return frozenset(" ".join(item.split()) for item in value)
-
-
-def _number(value: Any, name: str, minimum: float) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or value < minimum:
-        raise BadRequest(f"{name} must be a number of at least {minimum}")
-    return float(value)
 
 
 def _redacted(entry: RequestRecord, api_key: str) -> RequestRecord:

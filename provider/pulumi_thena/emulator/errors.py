@@ -5,6 +5,7 @@
     ├── Unauthorized       401           missing or wrong x-api-key (the key is never echoed)
     ├── Forbidden          403           the route is on the configured deny list
     ├── NotFound           404           unknown workflow, execution or route
+    ├── UnsupportedMediaType 415         a control POST that is not application/json
     └── TooManyRequests    429           over the rate limit
 
 The backend raises these; the HTTP layer turns them into responses with ``body()``.
@@ -71,6 +72,13 @@ class NotFound(EmulatorError):
 
     def __init__(self, message: str) -> None:
         super().__init__(None, message)
+
+
+class UnsupportedMediaType(EmulatorError):
+    status = 415
+
+    def __init__(self) -> None:
+        super().__init__(None, "control requests must be sent as Content-Type: application/json")
 
 
 class TooManyRequests(EmulatorError):

@@ -1,4 +1,4 @@
-"""The default registry: the events a workflow can trigger on and the activities it can run.
+"""The registries: the default events and activities, and a read-only view for the rules.
 
 Event uids are 29-character upper-case alphanumerics like the one in Thena's docs; activity
 uids are 26-character Crockford ids. Every call returns fresh copies, so callers may mutate them.
@@ -7,6 +7,7 @@ uids are 26-character Crockford ids. Every call returns fresh copies, so callers
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 REGISTRY_CREATED_AT = "2024-01-01T00:00:00.000Z"
@@ -150,3 +151,40 @@ def default_activities() -> list[dict[str, Any]]:
 
 def _object_schema(properties: list[str]) -> dict[str, Any]:
     return {"type": "object", "properties": {name: {} for name in properties}}
+
+
+class RegistryView:
+    """What the rules and the answers need of a registry: events by uid or name, activities."""
+
+    def __init__(
+        self, events: Sequence[dict[str, Any]], activities: Sequence[dict[str, Any]]
+    ) -> None:
+        self._events = events
+        self._activities = activities
+        self.activity_ids = frozenset(str(a.get("uniqueIdentifier")) for a in activities)
+
+    def resolve_event(self, uid_or_name: str) -> dict[str, Any] | None:
+        """The registry event whose uid (preferred) or eventName is given; SPEC U-7."""
+        for key in ("uid", "eventName"):
+            for event in self._events:
+                if event.get(key) == uid_or_name:
+                    return event
+        return None
+
+    def latest_version(self, unique_identifier: str) -> int | None:
+        """The highest version of an activity, or None when the registry lacks it."""
+        versions = [
+            a["version"]
+            for a in self._activities
+            if a.get("uniqueIdentifier") == unique_identifier and isinstance(a.get("version"), int)
+        ]
+        return max(versions) if versions else None
+
+    def activity_name(self, unique_identifier: str, version: int | None) -> str | None:
+        """The name of that version of an activity, else of any version; None when unknown."""
+        entries = [a for a in self._activities if a.get("uniqueIdentifier") == unique_identifier]
+        exact = [a for a in entries if a.get("version") == version]
+        for entry in (*exact, *entries):
+            if isinstance(entry.get("name"), str):
+                return str(entry["name"])
+        return None

@@ -2,9 +2,10 @@
 
 Fixed segments (``executions``, ``filter-operators``, ``registry``, ``health``) are listed before
 the parameterised routes and the first match wins (SPEC section 2, routing note). Routes under
-``/__emulator`` are test controls, not Thena's API: no key, no rate limit, not counted.
-``GET /api/v1/workflows/health`` is an emulator convenience (U-5): it needs no key and is not
-rate-limited, but it is logged and counted like the API and faults can target it.
+``/__emulator`` are test controls, not Thena's API: they take the API key like the API, but no
+rate limit, and are not counted. ``GET /api/v1/workflows/health`` is an emulator convenience
+(U-5): it needs no key and is not rate-limited, but it is logged and counted like the API and
+faults can target it.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from urllib.parse import unquote
 from pulumi_thena.emulator.backend import Backend, ExecutionQuery, WorkflowQuery
 from pulumi_thena.emulator.errors import BadRequest
 from pulumi_thena.emulator.ids import parse_instant
-from pulumi_thena.models import ExecutionStatus
+from pulumi_thena.spec.statuses import EXECUTION_STATUSES
 
 API = "/api/v1/workflows"
 CONTROL = "/__emulator"
 WORKFLOW = f"{API}/{{workflowUniqueIdentifier}}"
-MAX_LIMIT = 100
-DEFAULT_LIMIT = 20
+NO_BODY: Any = object()
+"""A reply body meaning "answer with an empty body" (U-25), as opposed to JSON ``null``."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,11 @@ class Route:
     api: bool = True
     needs_key: bool = True
 
+    @property
+    def control(self) -> bool:
+        """A test-control route (``/__emulator``), not part of Thena's API."""
+        return not self.api
+
     def match(self, method: str, path: str) -> dict[str, str] | None:
         """The path parameters when method and path fit this route, else None."""
         if method != self.method:
@@ -90,15 +96,12 @@ def find_route(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
 # -- query parsing ---------------------------------------------------------------------------
 
 
-def _whole_number(
-    query: dict[str, str], name: str, low: int, high: int | None = None
-) -> int | None:
+def _whole_number(query: dict[str, str], name: str, low: int) -> int | None:
     text = query.get(name)
     if text is None:
         return None
-    bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-    if not text.strip().isdigit() or int(text) < low or (high is not None and int(text) > high):
-        raise BadRequest(f"{name} must be a whole number {bounds}")
+    if not text.strip().isdigit() or int(text) < low:
+        raise BadRequest(f"{name} must be a whole number of at least {low}")
     return int(text)
 
 
@@ -115,13 +118,14 @@ def _instant(query: dict[str, str], name: str) -> Any:
 
 
 def workflow_query(query: dict[str, str]) -> WorkflowQuery:
+    """The list's filters and page; the backend checks the page against the page base."""
     sub_types = query.get("subTypes")
     return WorkflowQuery(
         team_id=query.get("teamId"),
         type=query.get("type"),
         sub_types=frozenset(s.strip() for s in sub_types.split(",")) if sub_types else None,
-        page=_whole_number(query, "page", 1) or 1,
-        limit=_whole_number(query, "limit", 1, MAX_LIMIT) or DEFAULT_LIMIT,
+        page=_whole_number(query, "page", 0),
+        limit=_whole_number(query, "limit", 1),
     )
 
 
@@ -130,9 +134,10 @@ def execution_query(query: dict[str, str]) -> ExecutionQuery:
     if not workflow_id:
         raise BadRequest("workflowId should not be empty")
     status = query.get("status")
-    allowed = [member.value for member in ExecutionStatus]
-    if status is not None and status not in allowed:
-        raise BadRequest(f"status must be one of the following values: {', '.join(allowed)}")
+    if status is not None and status not in EXECUTION_STATUSES:
+        raise BadRequest(
+            f"status must be one of the following values: {', '.join(EXECUTION_STATUSES)}"
+        )
     return ExecutionQuery(
         workflow_id=workflow_id,
         version=_whole_number(query, "version", 1),
@@ -158,6 +163,16 @@ def _get_workflow(backend: Backend, request: Request) -> Reply:
     return _ok(backend.get_workflow(_id(request), version))
 
 
+def _toggle_workflow(backend: Backend, request: Request) -> Reply:
+    workflow = backend.toggle_workflow(_id(request))
+    return _ok(NO_BODY if backend.empty_bodies() else workflow)
+
+
+def _delete_workflow(backend: Backend, request: Request) -> Reply:
+    workflow = backend.delete_workflow(_id(request))
+    return (204, NO_BODY) if backend.empty_bodies() else _ok(workflow)
+
+
 API_ROUTES = [
     Route("GET", f"{API}/health", lambda b, r: _ok({"status": "ok"}), needs_key=False),
     Route("GET", f"{API}/filter-operators", lambda b, r: _ok(b.filter_operators())),
@@ -177,10 +192,10 @@ API_ROUTES = [
         f"{API}/{{workflowInstanceId}}/tasks",
         lambda b, r: _ok(b.list_tasks(r.params["workflowInstanceId"])),
     ),
-    Route("POST", f"{WORKFLOW}/toggle", lambda b, r: _ok(b.toggle_workflow(_id(r)))),
+    Route("POST", f"{WORKFLOW}/toggle", _toggle_workflow),
     Route("GET", WORKFLOW, _get_workflow),
     Route("PATCH", WORKFLOW, lambda b, r: _ok(b.update_workflow(_id(r), r.json()))),
-    Route("DELETE", WORKFLOW, lambda b, r: _ok(b.delete_workflow(_id(r)))),
+    Route("DELETE", WORKFLOW, _delete_workflow),
 ]
 
 
@@ -198,7 +213,7 @@ def _clear_faults(backend: Backend, request: Request) -> Reply:
 
 
 def _control(method: str, path: str, action: Action) -> Route:
-    return Route(method, f"{CONTROL}/{path}", action, api=False, needs_key=False)
+    return Route(method, f"{CONTROL}/{path}", action, api=False)
 
 
 CONTROL_ROUTES = [

@@ -14,7 +14,7 @@ from typing import Any
 from pulumi_thena.emulator.errors import BadRequest
 from pulumi_thena.emulator.ids import Clock, iso, new_id, parse_instant
 from pulumi_thena.emulator.store import State
-from pulumi_thena.models import ExecutionStatus, TaskStatus
+from pulumi_thena.spec.statuses import EXECUTION_STATUSES, TASK_STATUSES
 
 COLLECTIONS = ("events", "activities", "workflows", "executions", "tasks")
 WORKFLOW_SERVER_FIELDS = (
@@ -124,8 +124,8 @@ def _seed_execution(state: State, item: Any, clock: Clock, _: MakeWorkflow, path
     versions = state.workflows.get(run["workflowId"])
     run.setdefault("id", new_id())
     run.setdefault("version", versions[-1]["version"] if versions else 1)
-    run.setdefault("status", ExecutionStatus.FINISHED.value)
-    _check_enum(run["status"], ExecutionStatus, f"{path}.status")
+    run.setdefault("status", "FINISHED")
+    _check_enum(run["status"], EXECUTION_STATUSES, f"{path}.status")
     run.setdefault("context", {})
     run["startedAt"] = _timestamp(run.get("startedAt") or clock.now(), f"{path}.startedAt")
     run["lastUpdatedAt"] = _timestamp(
@@ -150,8 +150,8 @@ def _store_task(state: State, instance_id: str, item: Any, clock: Clock, path: s
     if not isinstance(task["stepIdentifier"], int) or isinstance(task["stepIdentifier"], bool):
         raise BadRequest(f"{path}.stepIdentifier must be a whole number")
     task.setdefault("id", new_id())
-    task.setdefault("status", TaskStatus.FINISHED.value)
-    _check_enum(task["status"], TaskStatus, f"{path}.status")
+    task.setdefault("status", "FINISHED")
+    _check_enum(task["status"], TASK_STATUSES, f"{path}.status")
     for key, default in (("isRetry", False), ("isCompensation", False), ("executionTime", 0)):
         task.setdefault(key, default)
     task.setdefault("input", {})
@@ -164,8 +164,7 @@ def _store_task(state: State, instance_id: str, item: Any, clock: Clock, path: s
     return task
 
 
-def _check_enum(value: Any, enum: type[ExecutionStatus] | type[TaskStatus], path: str) -> None:
-    allowed = [member.value for member in enum]
+def _check_enum(value: Any, allowed: tuple[str, ...], path: str) -> None:
     if value not in allowed:
         raise BadRequest(f"{path} must be one of the following values: {', '.join(allowed)}")
 

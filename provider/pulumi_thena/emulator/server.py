@@ -1,7 +1,10 @@
 """The HTTP layer: a keep-alive ``ThreadingHTTPServer`` on loopback with fault injection.
 
-One API request goes: latency -> fault (drop, refuse and raw act here) -> rate limit -> injected
-status or 429 -> API key -> deny list -> backend -> commit_then_drop / commit_then_delay -> answer.
+Every request first passes the Host check (``hosts.py``, against DNS rebinding). One API request
+then goes: latency -> fault (drop, refuse and raw act here) -> rate limit -> injected status or
+429 -> API key -> deny list -> backend -> commit_then_drop / commit_then_delay -> answer. A
+control request (``/__emulator``) needs the API key and, for POST, a JSON content type, so that
+no web page can send one without the browser asking first (no CORS-simple request).
 Responses always carry Content-Length, so connections stay usable for keep-alive. Nothing is
 logged to stderr, so the API key cannot leak through the server log.
 """
@@ -11,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import struct
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,16 +26,19 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from pulumi_thena.emulator import DEFAULT_API_KEY
-from pulumi_thena.emulator.backend import EMULATOR_ORG_ID, EMULATOR_USER_ID, Backend, Settings
+from pulumi_thena.emulator.backend import EMULATOR_ORG_ID, EMULATOR_USER_ID, Backend
+from pulumi_thena.emulator.constants import DEFAULT_API_KEY
 from pulumi_thena.emulator.errors import (
     EmulatorError,
     Forbidden,
     NotFound,
     TooManyRequests,
     Unauthorized,
+    UnsupportedMediaType,
 )
-from pulumi_thena.emulator.routes import Request, Route, find_route
+from pulumi_thena.emulator.hosts import HostPolicy
+from pulumi_thena.emulator.routes import NO_BODY, Request, Route, find_route
+from pulumi_thena.emulator.settings import DEFAULT_LIMIT_CAP, Order, ResponseShape, Settings
 from pulumi_thena.emulator.traffic import Fault, RateDecision, RateLimit, RequestRecord
 
 JSON = "application/json; charset=utf-8"
@@ -46,10 +53,13 @@ class Answer:
     status: int
     body: bytes = b""
     headers: list[tuple[str, str]] = field(default_factory=list)
-    content_type: str = JSON
+    content_type: str | None = JSON
 
     @classmethod
     def json(cls, status: int, body: Any, headers: list[tuple[str, str]] | None = None) -> Answer:
+        """A JSON answer; ``NO_BODY`` makes an empty one, without a content type (U-25)."""
+        if body is NO_BODY:
+            return cls(status, b"", list(headers or []), None)
         return cls(status, json.dumps(body).encode(), list(headers or []))
 
     @classmethod
@@ -98,6 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         started = time.monotonic()
+        if not self.server.emulator.hosts.allows(self.headers.get("Host")):
+            self._refuse_host()
+            return
         url = urlsplit(self.path)
         pairs = parse_qs(url.query, keep_blank_values=True)
         found = find_route(self.command, url.path)
@@ -110,12 +123,30 @@ class _Handler(BaseHTTPRequestHandler):
             raw_body=self._read_body(),
         )
         try:
-            if route is not None and not route.api:
-                self._write(self._call(route, request))
+            if route is not None and route.control:
+                self._write(self._serve_control(route, request))
             else:
                 self._serve_api(route, request, started)
         except OSError:
             self.close_connection = True  # the client went away (e.g. timed out during a delay)
+
+    def _refuse_host(self) -> None:
+        """403 for a request addressed to another name (DNS rebinding); the body is not read."""
+        self.close_connection = True
+        message = (
+            "the Host header does not name this emulator; send requests to "
+            f"{self.server.emulator.base_url} (or start it with --allow-host NAME)"
+        )
+        with contextlib.suppress(OSError):
+            self._write(Answer.error(EmulatorError(403, message)))
+
+    def _serve_control(self, route: Route, request: Request) -> Answer:
+        """A control route: the API key, and a JSON content type on POST, then the route."""
+        if not self.backend.is_valid_key(self.headers.get("x-api-key")):
+            return Answer.error(Unauthorized())
+        if request.method == "POST" and not _is_json(self.headers.get("Content-Type")):
+            return Answer.error(UnsupportedMediaType())
+        return self._call(route, request)
 
     def _serve_api(self, route: Route | None, request: Request, started: float) -> None:
         time.sleep(self.backend.latency_seconds())
@@ -225,7 +256,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _write(self, answer: Answer) -> int:
         self._settle(answer.status)
         self.send_response(answer.status)
-        self.send_header("Content-Type", answer.content_type)
+        if answer.content_type is not None:
+            self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(len(answer.body)))
         for name, value in answer.headers:
             self.send_header(name, value)
@@ -275,17 +307,30 @@ class _HTTPServer(ThreadingHTTPServer):
             self.connections.discard(request)
         super().shutdown_request(request)
 
-    def close_connections(self, keep: socket.socket | None = None) -> None:
-        """Cut every open (keep-alive) connection except ``keep``."""
+    def close_connections(self, keep: socket.socket | None = None, reset: bool = False) -> None:
+        """Cut every open (keep-alive) connection except ``keep``.
+
+        With ``reset``, each is closed with a TCP reset instead of a FIN, so that no connection
+        of ours lingers in TIME_WAIT and holds the port after the emulator stopped.
+        """
         with self._connections_lock:
             open_now = [conn for conn in self.connections if conn is not keep]
         for conn in open_now:
             with contextlib.suppress(OSError):
-                conn.shutdown(socket.SHUT_RDWR)
+                if reset:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
+                    conn.shutdown(socket.SHUT_RD)  # wakes the handler; its close sends the reset
+                else:
+                    conn.shutdown(socket.SHUT_RDWR)
 
 
 class EmulatorServer:
-    """The emulator on ``host:port`` (port 0 picks a free one), served from a background thread."""
+    """The emulator on ``host:port`` (port 0 picks a free one), served from a background thread.
+
+    The answer-shape options are the start values of ``Settings`` (a reset returns to them);
+    ``allowed_hosts`` adds names the Host check accepts. Raises ValueError for a bad option and
+    ``StateFileError`` for a state file that cannot be used.
+    """
 
     def __init__(
         self,
@@ -295,10 +340,26 @@ class EmulatorServer:
         state_file: str | Path | None = None,
         latency_ms: float = 0.0,
         rate_limit: RateLimit | None = None,
+        *,
+        response_shape: ResponseShape = "request",
+        page_base: int = 1,
+        limit_cap: int = DEFAULT_LIMIT_CAP,
+        order: Order = "desc",
+        empty_bodies: bool = False,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         self.host = host
         self.port = port
-        settings = Settings(latency_ms=latency_ms, rate_limit=rate_limit or RateLimit())
+        self.hosts = HostPolicy(host, allowed_hosts)
+        settings = Settings(
+            latency_ms=latency_ms,
+            rate_limit=rate_limit or RateLimit(),
+            response_shape=response_shape,
+            page_base=page_base,
+            limit_cap=limit_cap,
+            order=order,
+            empty_bodies=empty_bodies,
+        )
         self.backend = Backend(api_key=api_key, state_file=state_file, settings=settings)
         self._httpd: _HTTPServer | None = None
         self._lock = threading.Lock()
@@ -322,14 +383,14 @@ class EmulatorServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and cut open connections. Safe to call twice."""
+        """Stop serving and reset open connections, so the port is free at once. Idempotent."""
         with self._lock:
             self._stopped.set()
             if self._reopen_timer is not None:
                 self._reopen_timer.cancel()
             httpd, self._httpd = self._httpd, None
         if httpd is not None:
-            _close(httpd)
+            _close(httpd, reset=True)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until ``stop()`` was called (or the timeout passed); True once stopped."""
@@ -389,7 +450,16 @@ class EmulatorServer:
             time.sleep(POLL_SECONDS)
 
 
-def _close(httpd: _HTTPServer, keep: socket.socket | None = None) -> None:
+def _close(httpd: _HTTPServer, keep: socket.socket | None = None, reset: bool = False) -> None:
     httpd.shutdown()
     httpd.server_close()
-    httpd.close_connections(keep)
+    httpd.close_connections(keep, reset)
+
+
+def _is_json(content_type: str | None) -> bool:
+    """``application/json``, with or without parameters such as ``charset``."""
+    return (content_type or "").split(";", 1)[0].strip().lower() == "application/json"
+
+
+_LINGER_RESET = struct.pack("ii", 1, 0)
+"""SO_LINGER on, 0 seconds: closing the socket sends a reset and leaves no TIME_WAIT."""

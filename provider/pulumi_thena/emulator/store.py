@@ -1,7 +1,8 @@
 """The emulator's stored state and its optional, atomically written JSON file.
 
 Only Thena's data is persisted (workflows with all versions, registry, executions, tasks);
-faults, counters, the request log and runtime config live in memory.
+faults, counters, the request log and runtime config live in memory. Workflows are kept as
+their requests sent them, so that either answer shape can be served from them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_thena.emulator.registry import default_activities, default_events
+
+_COLLECTION_TYPES: dict[str, type] = {
+    "workflows": dict,
+    "events": list,
+    "activities": list,
+    "executions": dict,
+    "tasks": dict,
+}
+
+
+class StateFileError(Exception):
+    """A ``--state`` file that cannot be used; the message is one line that says what to do."""
 
 
 @dataclass
@@ -36,10 +49,44 @@ class State:
 
 
 def load_state(path: Path) -> State:
-    """The state saved at ``path``, or a fresh state when the file does not exist yet."""
+    """The state saved at ``path``, or a fresh state when the file does not exist yet.
+
+    Raises StateFileError when the path is a directory, cannot be read, or holds anything but
+    a state this module wrote.
+    """
+    if path.is_dir():
+        raise StateFileError(f"state file {path} is a directory; give the path of a JSON file")
     if not path.exists():
         return State()
-    return State.from_json(json.loads(path.read_text(encoding="utf-8")))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise StateFileError(f"cannot read state file {path}: {error.strerror}") from error
+    except ValueError as error:
+        raise StateFileError(
+            f"state file {path} is not JSON ({_first_line(error)}); "
+            "give another path, or move this file away to start empty"
+        ) from error
+    problem = _shape_problem(data)
+    if problem:
+        raise StateFileError(
+            f"state file {path} is not an emulator state: {problem}; "
+            "give another path, or move this file away to start empty"
+        )
+    return State.from_json(data)
+
+
+def _shape_problem(data: object) -> str | None:
+    if not isinstance(data, dict):
+        return "it must hold a JSON object"
+    for name, kind in _COLLECTION_TYPES.items():
+        if name in data and not isinstance(data[name], kind):
+            return f"'{name}' must be a JSON {'object' if kind is dict else 'array'}"
+    return None
+
+
+def _first_line(error: ValueError) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def save_state(path: Path, state: State) -> None:

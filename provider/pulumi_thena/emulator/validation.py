@@ -1,76 +1,226 @@
-"""Request-body rules of create (E2) and update (E11), as NestJS-style messages naming each field.
+"""Request-body rules of create (E2) and update (E11) on wire dicts, as docs/api.md states them.
 
-Steps and annotations are checked with the project's pydantic models (by their wire names only),
-then the step graph with ``step_graph_problems``; pinned versions (U-16) and the registries
-(U-7) last. Every message starts with the dotted field path, e.g.
+The rules, and nothing more (docs/api.md assumes no other limits, U-19): the fields of SPEC
+4.1-4.6 with their JSON types, the required fields (U-10), no unknown fields, the approver
+shapes of U-23, the step graph (5.5, ``spec.graph``), pinned versions (U-16) and the registries
+(U-7). Messages are NestJS-style, each starting with the dotted field path, e.g.
 ``workflowDefinition.0.activity.uniqueIdentifier should not be empty``.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from pulumi_thena.emulator.errors import BadRequest
-from pulumi_thena.models import ActivityRef, Annotation, WorkflowStep, step_graph_problems
+from pulumi_thena.emulator.registry import RegistryView
+from pulumi_thena.spec.graph import step_graph_issues
+
+Check = Callable[[str, Any], list[str]]
+"""A rule for one value: its dotted path and the value in, the messages out (none when valid)."""
 
 REQUIRED_ON_CREATE = ("name", "triggerEvent", "workflowDefinition", "executingAgent")
-CREATE_FIELDS = frozenset(
-    (*REQUIRED_ON_CREATE, "type", "subType", "filters", "annotations", "teamId", "metadata")
-)
-UPDATE_FIELDS = CREATE_FIELDS - {"type", "subType"}
 IGNORED_FIELDS = frozenset({"isActive"})
 """Accepted but ignored: activation changes only through toggle (U-9)."""
+NULLABLE_ON_CREATE = frozenset({"teamId"})
 NULLABLE_ON_UPDATE = frozenset({"teamId", "metadata"})
-"""Optional fields a PATCH may clear by sending null."""
-
-_TYPE_MESSAGES = {
-    "missing": "should not be empty",
-    "string_too_short": "should not be empty",
-    "too_short": "should not be empty",
-    "string_type": "must be a string",
-    "int_type": "must be a number",
-    "int_parsing": "must be a number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "bool_type": "must be a boolean value",
-    "bool_parsing": "must be a boolean value",
-    "dict_type": "must be an object",
-    "model_type": "must be an object",
-    "model_attributes_type": "must be an object",
-    "list_type": "must be an array",
-}
+"""Optional fields a body may send as null: no team on create; a PATCH clears them."""
+ON_FAILURE = ("ABORT", "CONTINUE", "COMPENSATE")
+APPROVER_TYPES = ("USER", "TEAM")
 
 
-class RegistryView:
-    """What validation needs of the registry: events by uid or name, and activity identifiers."""
+# -- rules for one value -------------------------------------------------------------------
 
-    def __init__(self, events: Sequence[dict[str, Any]], activities: Sequence[dict[str, Any]]):
-        self._events = events
-        self.activity_ids = frozenset(str(a.get("uniqueIdentifier")) for a in activities)
 
-    def resolve_event(self, uid_or_name: str) -> dict[str, Any] | None:
-        """The registry event whose uid (preferred) or eventName is given; SPEC U-7."""
-        for key in ("uid", "eventName"):
-            for event in self._events:
-                if event.get(key) == uid_or_name:
-                    return event
-        return None
+def _join(path: str, name: str | int) -> str:
+    return f"{path}.{name}" if path else str(name)
+
+
+def _text(path: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return [f"{path} must be a string"]
+    return [] if value else [f"{path} should not be empty"]
+
+
+def _string(path: str, value: Any) -> list[str]:
+    return [] if isinstance(value, str) else [f"{path} must be a string"]
+
+
+def _boolean(path: str, value: Any) -> list[str]:
+    return [] if isinstance(value, bool) else [f"{path} must be a boolean value"]
+
+
+def _is_number(value: Any) -> bool:
+    # bool is an int in Python but not a number in JSON; NaN and Infinity are not JSON numbers.
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _number(path: str, value: Any) -> list[str]:
+    return [] if _is_number(value) else [f"{path} must be a number"]
+
+
+def _whole(path: str, value: Any) -> list[str]:
+    """A whole number; ``2.0`` counts, since JSON (and JavaScript) cannot tell it from ``2``."""
+    if not _is_number(value):
+        return [f"{path} must be a number"]
+    return [] if float(value).is_integer() else [f"{path} must be a whole number"]
+
+
+def _object(path: str, value: Any) -> list[str]:
+    return [] if isinstance(value, dict) else [f"{path} must be an object"]
+
+
+def _step_ref(path: str, value: Any) -> list[str]:
+    """A dependency: a step identifier as a string (SPEC 4.3), or as the number itself."""
+    if isinstance(value, str) or (_is_number(value) and float(value).is_integer()):
+        return []
+    return [f"{path} must be a string"]
+
+
+def _one_of(*allowed: str) -> Check:
+    def check(path: str, value: Any) -> list[str]:
+        if value in allowed and isinstance(value, str):
+            return []
+        return [f"{path} must be one of the following values: {', '.join(allowed)}"]
+
+    return check
+
+
+def _nullable(check: Check) -> Check:
+    return lambda path, value: [] if value is None else check(path, value)
+
+
+def _array_of(item: Check) -> Check:
+    def check(path: str, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            return [f"{path} must be an array"]
+        return [m for index, each in enumerate(value) for m in item(_join(path, index), each)]
+
+    return check
+
+
+def _fields(rules: Mapping[str, Check], required: tuple[str, ...] = ()) -> Check:
+    """An object with these fields (``required`` must be there), and no others."""
+
+    def check(path: str, value: Any) -> list[str]:
+        if not isinstance(value, dict):
+            return [f"{path} must be an object"]
+        messages = [
+            f"{_join(path, name)} should not be empty" for name in required if name not in value
+        ]
+        for name, item in value.items():
+            if name not in rules:
+                messages.append(f"property {_join(path, name)} should not exist")
+            else:
+                messages += rules[name](_join(path, name), item)
+        return messages
+
+    return check
+
+
+# -- the shapes of SPEC section 4 ----------------------------------------------------------
+
+_activity_ref = _fields(
+    {
+        "uniqueIdentifier": _text,
+        "autoUpgradeToLatestVersion": _boolean,
+        "version": _nullable(_whole),
+    },
+    required=("uniqueIdentifier",),
+)
+_retry_policy = _fields(
+    {
+        "maximumAttempts": _nullable(_whole),
+        "initialInterval": _nullable(_number),
+        "backoffCoefficient": _nullable(_number),
+    }
+)
+_compensation = _fields({"activity": _activity_ref, "input": _object}, required=("activity",))
+_approver_object = _fields(
+    {
+        "type": _one_of(*APPROVER_TYPES),
+        "uid": _text,
+        "id": _text,
+        "timeout": _nullable(_number),
+    }
+)
+
+
+def _approver(path: str, value: Any) -> list[str]:
+    """U-23: an approver as the older string, ``{type, id}`` or ``{type, uid, timeout}``.
+
+    ``{}`` is no approver, as the documented answer shows one (U-22).
+    """
+    if isinstance(value, str):
+        return _text(path, value)
+    if not isinstance(value, dict):
+        return [f"{path} must be a string or an object {{type, uid, timeout}}"]
+    messages = _approver_object(path, value)
+    if value and "uid" not in value and "id" not in value:
+        messages.append(f"{path}.uid should not be empty")
+    return messages
+
+
+_step_shape = _fields(
+    {
+        "stepIdentifier": _whole,
+        "activity": _activity_ref,
+        "input": _object,
+        "retryPolicy": _nullable(_retry_policy),
+        "onFailure": _one_of(*ON_FAILURE),
+        "executionTimeout": _nullable(_number),
+        "isSleepActivity": _boolean,
+        "dependencies": _array_of(_step_ref),
+        "requireApproval": _boolean,
+        "approver": _nullable(_approver),
+        "approverType": _nullable(_one_of(*APPROVER_TYPES)),
+        "approvalTimeout": _nullable(_number),
+        "filters": _object,
+        "compensationActivity": _nullable(_compensation),
+    },
+    required=("stepIdentifier", "activity"),
+)
+
+
+def _step(path: str, value: Any) -> list[str]:
+    messages = _step_shape(path, value)
+    if (
+        not messages
+        and value.get("approver") is not None
+        and value.get("requireApproval") is not True
+    ):
+        # U-23: the request carries an approver together with requireApproval: true.
+        messages.append(f"{path}.requireApproval must be true when an approver is given")
+    return messages
+
+
+_annotation = _fields(
+    {
+        "entityType": _text,
+        "requiredFields": lambda path, value: (
+            _object(path, value)
+            or [m for key, item in value.items() for m in _string(_join(path, key), item)]
+        ),
+        "relations": _array_of(_string),
+        "pathToAnnotate": _text,
+    },
+    required=("entityType", "requiredFields", "pathToAnnotate"),
+)
+
+
+# -- whole bodies --------------------------------------------------------------------------
 
 
 def validate_create(body: Any, registry: RegistryView) -> dict[str, Any]:
     """Check a create body; return the resolved trigger event or raise BadRequest."""
     fields = _require_object(body)
     messages = [f"{name} should not be empty" for name in REQUIRED_ON_CREATE if name not in fields]
-    messages += _unknown_field_messages(fields, CREATE_FIELDS)
-    messages += _field_messages(fields, registry, nullable=frozenset())
+    messages += _body_messages(fields, registry, _CREATE_RULES, NULLABLE_ON_CREATE)
     _raise_if(messages)
     event = registry.resolve_event(fields["triggerEvent"])
-    assert event is not None  # checked by _field_messages
+    assert event is not None  # checked by _trigger_event
     return event
 
 
@@ -79,9 +229,7 @@ def validate_update(body: Any, registry: RegistryView) -> dict[str, Any] | None:
     fields = _require_object(body)
     if not fields:
         raise BadRequest("the request body must contain at least one field to update")
-    messages = _unknown_field_messages(fields, UPDATE_FIELDS)
-    messages += _field_messages(fields, registry, nullable=NULLABLE_ON_UPDATE)
-    _raise_if(messages)
+    _raise_if(_body_messages(fields, registry, _UPDATE_RULES, NULLABLE_ON_UPDATE))
     if "triggerEvent" in fields:
         return registry.resolve_event(fields["triggerEvent"])
     return None
@@ -98,123 +246,84 @@ def _raise_if(messages: list[str]) -> None:
         raise BadRequest(list(dict.fromkeys(messages)))
 
 
-def _unknown_field_messages(fields: Mapping[str, Any], allowed: frozenset[str]) -> list[str]:
-    return [
-        f"property {name} should not exist"
-        for name in fields
-        if name not in allowed and name not in IGNORED_FIELDS
-    ]
+BodyRule = Callable[[str, Any, RegistryView], list[str]]
 
 
-def _field_messages(
-    fields: Mapping[str, Any], registry: RegistryView, nullable: frozenset[str]
+def _body_messages(
+    fields: Mapping[str, Any],
+    registry: RegistryView,
+    rules: Mapping[str, BodyRule],
+    nullable: frozenset[str],
 ) -> list[str]:
     messages: list[str] = []
-    for name, check in _CHECKS.items():
-        if name not in fields or (fields[name] is None and name in nullable):
+    for name, value in fields.items():
+        if name in IGNORED_FIELDS or (value is None and name in nullable):
             continue
-        messages += check(name, fields[name], registry)
+        if name not in rules:
+            messages.append(f"property {name} should not exist")
+        else:
+            messages += rules[name](name, value, registry)
     return messages
 
 
-def _non_empty_string(name: str, value: Any, _: RegistryView) -> list[str]:
-    if not isinstance(value, str):
-        return [f"{name} must be a string"]
-    return [] if value.strip() else [f"{name} should not be empty"]
-
-
-def _string(name: str, value: Any, _: RegistryView) -> list[str]:
-    return [] if isinstance(value, str) else [f"{name} must be a string"]
-
-
-def _object(name: str, value: Any, _: RegistryView) -> list[str]:
-    return [] if isinstance(value, dict) else [f"{name} must be an object"]
-
-
-def _trigger_event(name: str, value: Any, registry: RegistryView) -> list[str]:
-    problems = _non_empty_string(name, value, registry)
+def _trigger_event(path: str, value: Any, registry: RegistryView) -> list[str]:
+    problems = _text(path, value)
     if problems or registry.resolve_event(value) is not None:
         return problems
-    return [f"{name} '{value}' is not a registered event uid or eventName"]
+    return [f"{path} '{value}' is not a registered event uid or eventName"]
 
 
-def _annotations(name: str, value: Any, _: RegistryView) -> list[str]:
+def _workflow_definition(path: str, value: Any, registry: RegistryView) -> list[str]:
     if not isinstance(value, list):
-        return [f"{name} must be an array"]
-    return [m for i, item in enumerate(value) for m in _model_messages(Annotation, item, (name, i))]
-
-
-def _workflow_definition(name: str, value: Any, registry: RegistryView) -> list[str]:
-    if not isinstance(value, list):
-        return [f"{name} must be an array"]
+        return [f"{path} must be an array"]
     if not value:
-        return [f"{name} should not be empty"]
-    messages = [m for i, s in enumerate(value) for m in _model_messages(WorkflowStep, s, (name, i))]
+        return [f"{path} should not be empty"]
+    messages = [m for index, step in enumerate(value) for m in _step(_join(path, index), step)]
     if messages:
         return messages
-    steps = [WorkflowStep.model_validate(step, by_alias=True, by_name=False) for step in value]
-    messages = [f"{_dotted(p.path)}: {p.message}" for p in step_graph_problems(steps)]
-    return messages + list(_activity_messages(steps, registry))
+    messages = [f"{_dotted(where)}: {message}" for where, message in step_graph_issues(value)]
+    return messages + list(_activity_messages(value, registry))
 
 
-_CHECKS: dict[str, Callable[[str, Any, RegistryView], list[str]]] = {
-    "name": _non_empty_string,
-    "type": _non_empty_string,
-    "subType": _non_empty_string,
-    "triggerEvent": _trigger_event,
-    "filters": _object,
-    "annotations": _annotations,
-    "workflowDefinition": _workflow_definition,
-    "executingAgent": _non_empty_string,
-    "teamId": _string,
-    "metadata": _object,
-}
-
-
-def _activity_messages(steps: list[WorkflowStep], registry: RegistryView) -> Iterator[str]:
+def _activity_messages(steps: list[dict[str, Any]], registry: RegistryView) -> Iterator[str]:
     for index, step in enumerate(steps):
-        refs = [("activity", step.activity)]
-        if step.compensation_activity is not None:
-            refs.append(("compensationActivity.activity", step.compensation_activity.activity))
+        refs = [("activity", step["activity"])]
+        if step.get("compensationActivity") is not None:
+            refs.append(("compensationActivity.activity", step["compensationActivity"]["activity"]))
         for where, ref in refs:
             yield from _activity_ref_messages(ref, f"workflowDefinition.{index}.{where}", registry)
 
 
-def _activity_ref_messages(ref: ActivityRef, path: str, registry: RegistryView) -> Iterator[str]:
-    if not ref.auto_upgrade_to_latest_version and ref.version is None:
+def _activity_ref_messages(ref: dict[str, Any], path: str, registry: RegistryView) -> Iterator[str]:
+    if ref.get("autoUpgradeToLatestVersion") is False and ref.get("version") is None:
         yield f"{path}.version should not be empty when autoUpgradeToLatestVersion is false"
-    if ref.unique_identifier not in registry.activity_ids:
+    if registry.activity_ids and ref["uniqueIdentifier"] not in registry.activity_ids:
         yield (
-            f"{path}.uniqueIdentifier '{ref.unique_identifier}' is not a registered activity; "
+            f"{path}.uniqueIdentifier '{ref['uniqueIdentifier']}' is not a registered activity; "
             "see GET /api/v1/workflows/registry/activities"
         )
 
 
-def _model_messages(model: type[BaseModel], value: Any, prefix: tuple[str | int, ...]) -> list[str]:
-    try:
-        model.model_validate(value, by_alias=True, by_name=False)
-    except ValidationError as error:
-        return [_message(item, prefix) for item in error.errors(include_url=False)]
-    return []
+def _plain(check: Check) -> BodyRule:
+    return lambda path, value, _: check(path, value)
 
 
-def _message(item: Any, prefix: tuple[str | int, ...]) -> str:
-    path = ".".join(str(part) for part in (*prefix, *_clean_loc(item["loc"])))
-    kind = item["type"]
-    if kind == "extra_forbidden":
-        return f"property {path} should not exist"
-    if kind in _TYPE_MESSAGES:
-        return f"{path} {_TYPE_MESSAGES[kind]}"
-    if kind == "literal_error":
-        return f"{path} must be one of the following values: {item['ctx']['expected']}"
-    return f"{path} {str(item['msg']).removeprefix('Value error, ')}"
-
-
-def _clean_loc(loc: Sequence[int | str]) -> Iterator[int | str]:
-    # Union members add their type name to the location ("str", "function-after[...]").
-    for part in loc:
-        if not (isinstance(part, str) and (part in {"str", "int", "float", "bool"} or "[" in part)):
-            yield part
+_UPDATE_RULES: dict[str, BodyRule] = {
+    "name": _plain(_text),
+    "triggerEvent": _trigger_event,
+    "filters": _plain(_object),
+    "annotations": _plain(_array_of(_annotation)),
+    "workflowDefinition": _workflow_definition,
+    "executingAgent": _plain(_text),
+    "teamId": _plain(_string),
+    "metadata": _plain(_object),
+}
+_CREATE_RULES: dict[str, BodyRule] = {
+    **_UPDATE_RULES,
+    "type": _plain(_text),
+    "subType": _plain(_text),
+}
+"""Create takes every update field plus type and subType, which cannot change later (U-8)."""
 
 
 def _dotted(path: str) -> str:

@@ -29,8 +29,10 @@ from .problems import Problem, format_path, problems_from_validation_error
 from .rules import (
     Registry,
     definition_problems,
+    partial_problems,
     registry_problems,
     step_graph_problems,
+    wire_registry_problems,
 )
 
 __all__ = [
@@ -60,8 +62,10 @@ __all__ = [
     "definition_problems",
     "filter_problems",
     "format_path",
+    "partial_problems",
     "problems_from_validation_error",
     "registry_problems",
     "step_graph_problems",
     "whole_to_int",
+    "wire_registry_problems",
 ]

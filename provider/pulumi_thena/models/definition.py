@@ -21,6 +21,8 @@ OnFailure = Literal["ABORT", "CONTINUE", "COMPENSATE"]
 DEFAULT_TYPE = "MANUAL"
 DEFAULT_SUB_TYPE = "WORKFLOW"
 SLEEP_ACTIVITY = "workflows:sleep-platform"
+DEFAULT_APPROVER_TYPE = "USER"
+"""The first value of the approver type enum (docs/api.md §8, U-23): what a type left out means."""
 
 
 class ActivityRef(DefinitionModel):
@@ -55,6 +57,20 @@ class Annotation(DefinitionModel):
     path_to_annotate: str = Field(min_length=1)
 
 
+class Approver(DefinitionModel):
+    """Who approves the step: a USER or a TEAM by its id (uid), and the seconds they have."""
+
+    # The documented shape (docs/api.md U-23). ``id`` is an older object shape's name for
+    # ``uid`` (with ``approvalTimeout`` on the step); canonical form always holds ``uid``.
+
+    type: str = Field(
+        default=DEFAULT_APPROVER_TYPE, pattern=r"^[A-Z][A-Z_]*$", examples=["USER", "TEAM"]
+    )
+    uid: str | None = Field(default=None, min_length=1)
+    id: str | None = Field(default=None, min_length=1)
+    timeout: Number | None = Field(default=None, gt=0)
+
+
 class WorkflowStep(DefinitionModel):
     """One node of the workflow's activity graph."""
 
@@ -67,7 +83,7 @@ class WorkflowStep(DefinitionModel):
     is_sleep_activity: Bool = False
     dependencies: list[StepRef] = Field(default_factory=list)
     require_approval: Bool = False
-    approver: FreeForm | str | None = None
+    approver: Approver | str | None = None
     approver_type: str | None = None
     approval_timeout: Number | None = Field(default=None, gt=0)
     filters: FreeForm = Field(default_factory=dict)
@@ -90,13 +106,17 @@ class WorkflowDefinition(DefinitionModel):
     is_active: Bool = True
 
     def canonical(self) -> WorkflowDefinition:
-        """The same definition in canonical order: steps by identifier, set-like lists sorted.
+        """The same definition in canonical form: steps by identifier, set-like lists sorted,
+        approvers in the documented shape.
 
         Validation keeps the user's order so that problem paths point at what they wrote.
         """
         steps = [
             step.model_copy(
-                update={"dependencies": sorted(set(step.dependencies), key=ref_sort_key)}
+                update={
+                    "dependencies": sorted(set(step.dependencies), key=ref_sort_key),
+                    **documented_approval(step),
+                }
             )
             for step in sorted(self.workflow_definition, key=lambda s: s.step_identifier)
         ]
@@ -117,3 +137,28 @@ _MODEL_FIELDS = tuple(
 )
 if _MODEL_FIELDS != DEFINITION_FIELDS:  # pragma: no cover - a field added to one list only
     raise RuntimeError(f"models/fields.py lists {DEFINITION_FIELDS}, the model has {_MODEL_FIELDS}")
+
+
+def documented_approval(step: WorkflowStep) -> dict[str, Any]:
+    """The step's approval in the documented shape (U-23), whichever shape it was written in.
+
+    A string approver with ``approverType``/``approvalTimeout``, an object with ``id`` and
+    ``approvalTimeout``, and ``{type, uid, timeout}`` all become ``approver: {type, uid,
+    timeout}``: moving a file from an older shape to the documented one changes nothing.
+    """
+    approver = step.approver
+    if approver is None:
+        return {}
+    if isinstance(approver, str):
+        documented = Approver(
+            type=step.approver_type or DEFAULT_APPROVER_TYPE,
+            uid=approver,
+            timeout=step.approval_timeout,
+        )
+    else:
+        documented = Approver(
+            type=approver.type,
+            uid=approver.uid or approver.id,
+            timeout=approver.timeout if approver.timeout is not None else step.approval_timeout,
+        )
+    return {"approver": documented, "approver_type": None, "approval_timeout": None}

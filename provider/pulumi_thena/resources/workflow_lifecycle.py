@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec, TypeVar
 
@@ -45,6 +46,7 @@ from pulumi_thena.diff import (
     replacement_fields,
     to_api_body,
 )
+from pulumi_thena.diff.errors import UnreadableWorkflowError
 from pulumi_thena.diff.ownership import kind_change_reason
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
@@ -86,7 +88,7 @@ def _reporting(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 return method(*args, **kwargs)
             except WorkflowError as error:
                 raise type(error)(f"{action} {_label(props)}: {error}") from None
-            except ThenaError as error:
+            except (ThenaError, UnreadableWorkflowError) as error:
                 raise ApiCallError(
                     f"{action} {_label(props)} failed: {error}. Nothing else was changed; "
                     "fix the cause and run `pulumi up` again (a re-run is safe)."
@@ -100,7 +102,7 @@ def _reporting(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
 def check(olds: Mapping[str, Any], props: Mapping[str, Any]) -> CheckResult:
     """Validate and canonicalize ``props`` (settings included, no outputs), then cross-check."""
     result = canonical_inputs(props)
-    failures = [CheckFailure(p.path, f"{_label(props)}: {p.message}") for p in result.problems]
+    failures = [_failure(props, p.path, p.message) for p in result.problems]
     if failures or result.has_unknowns or result.definition is None:
         return CheckResult(result.inputs, failures)
     if olds and set(raw_changes(olds, result.inputs, DEFINITION_FIELDS)) <= {"isActive"}:
@@ -116,10 +118,16 @@ def _registry_failures(
         offered = current_session().registry(definition.team_id)
     except (ThenaError, WorkflowError) as error:
         return [CheckFailure("", f"{_label(props)}: cannot check the registries: {error}")]
-    return [
-        CheckFailure(p.path, f"{_label(props)}: {p.message}")
-        for p in registry_problems(definition, offered)
-    ]
+    return [_failure(props, p.path, p.message) for p in registry_problems(definition, offered)]
+
+
+def _failure(props: Mapping[str, Any], path: str, message: str) -> CheckFailure:
+    """A check failure the engine can show: it looks the property up among the inputs by
+    top-level key only (a nested path prints as ``value {<nil>} has a problem``), so the
+    property is the top-level field and the reason carries the whole path."""
+    top = re.split(r"[.\[]", path, maxsplit=1)[0]
+    where = f"{path}: " if path else ""
+    return CheckFailure(top, f"{_label(props)}: {where}{message}")
 
 
 def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
@@ -155,13 +163,14 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
     live = current_session().find_live(id_)
     if live is None:
         return ReadResult(None, {})
-    live_inputs = live_to_inputs(live, props)  # state's last values, in whatever form
-    outputs = _outputs(live_inputs, live, props)
-    if not raw_changes(props, outputs, DEFINITION_FIELDS):
-        # No drift: the inputs in state are still right (and need no second serialization).
-        return ReadResult(id_, outputs)
+    live_inputs = live_to_inputs(live, props)  # compared with the state's last values
+    if not changed_fields(props, live_inputs, new_is_canonical=True):
+        # No drift: the inputs in state are still right, in whatever form an older version of
+        # this provider wrote them (and need no second serialization).
+        kept = {key: props[key] for key in DEFINITION_FIELDS if key in props}
+        return ReadResult(id_, _outputs(kept, live, props))
     settings = {k: props[k] for k in (OWNER, ADOPT_EXISTING) if k in props}
-    return ReadResult(id_, outputs, {**live_inputs, **settings})
+    return ReadResult(id_, _outputs(live_inputs, live, props), {**live_inputs, **settings})
 
 
 @_reporting("updating")

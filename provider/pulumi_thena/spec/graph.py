@@ -31,10 +31,17 @@ def _dependencies(step: Mapping[str, Any]) -> list[str]:
     return [step_ref(dep) for dep in deps] if isinstance(deps, list) else []
 
 
-def step_graph_issues(steps: Sequence[Mapping[str, Any]]) -> Iterator[GraphIssue]:
-    """Every broken rule of the step graph, with the path of the step (list index) at fault."""
+def step_graph_issues(
+    steps: Sequence[Mapping[str, Any]], positions: Sequence[int] | None = None
+) -> Iterator[GraphIssue]:
+    """Every broken rule of the step graph, with the path of the step (list index) at fault.
+
+    ``positions`` gives each step's index in the definition when ``steps`` is a selection of
+    its steps (those whose identifier could be read).
+    """
+    at = list(positions) if positions is not None else list(range(len(steps)))
     seen: dict[str, int] = {}
-    for index, step in enumerate(steps):
+    for index, step in zip(at, steps, strict=True):
         sid = step_ref(step.get("stepIdentifier"))
         if sid in seen:
             yield (
@@ -44,7 +51,7 @@ def step_graph_issues(steps: Sequence[Mapping[str, Any]]) -> Iterator[GraphIssue
             )
         seen.setdefault(sid, index)
     known = sorted(seen, key=ref_sort_key)
-    for index, step in enumerate(steps):
+    for index, step in zip(at, steps, strict=True):
         sid = step_ref(step.get("stepIdentifier"))
         deps = _dependencies(step)
         for dep_index, dep in enumerate(deps):

@@ -1,7 +1,8 @@
 """A small client for the emulator's test-control routes (``/__emulator/...``).
 
-Used by the pytest plugin, benchmarks and the CLI. It talks only to the control routes, never to
-Thena's API, and needs no API key.
+Used by the pytest plugin, benchmarks and tests. It talks only to the control routes, never to
+Thena's API. It sends what the routes require: the emulator's API key (``x-api-key``) and, on
+every POST, ``Content-Type: application/json``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 import httpx
 
+from pulumi_thena.emulator.constants import DEFAULT_API_KEY
+
 _CAMEL = {
     "latency_ms": "latencyMs",
     "rate_limit": "rateLimit",
@@ -18,6 +21,10 @@ _CAMEL = {
     "delay_seconds": "delaySeconds",
     "retry_after": "retryAfter",
     "content_type": "contentType",
+    "response_shape": "responseShape",
+    "page_base": "pageBase",
+    "limit_cap": "limitCap",
+    "empty_bodies": "emptyBodies",
 }
 
 
@@ -30,15 +37,21 @@ def _camel(options: dict[str, Any]) -> dict[str, Any]:
 
 
 class EmulatorControl:
-    """Reset, seed, inspect and break a running emulator through its control routes."""
+    """Reset, seed, inspect, configure and break a running emulator through its control routes."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, api_key: str = DEFAULT_API_KEY, timeout: float = 10.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=f"{self.base_url}/__emulator", timeout=timeout)
+        self._http = httpx.Client(
+            base_url=f"{self.base_url}/__emulator",
+            headers={"x-api-key": api_key},
+            timeout=timeout,
+        )
 
     def reset(self) -> None:
         """Forget all workflows, executions, faults, counters and config changes."""
-        self._call("POST", "/reset")
+        self._call("POST", "/reset", {})
 
     def seed(self, **collections: Any) -> dict[str, Any]:
         """Store ``events``, ``activities``, ``workflows``, ``executions`` and ``tasks``."""
@@ -56,7 +69,7 @@ class EmulatorControl:
         return result
 
     def workflows(self) -> list[dict[str, Any]]:
-        """Every stored workflow at its current version, without paging or auth."""
+        """Every stored workflow at its current version, as stored, without paging."""
         result: list[dict[str, Any]] = self._call("GET", "/workflows")
         return result
 
@@ -77,7 +90,7 @@ class EmulatorControl:
         self._call("DELETE", "/faults")
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change ``latencyMs``, ``rateLimit`` ({limit, windowSeconds}) or ``deny``; returns all."""
+        """Change settings (``latency_ms``, ``response_shape``, ``page_base``...); returns all."""
         result: dict[str, Any] = self._call("POST", "/config", _camel(settings))
         return result
 
@@ -96,6 +109,7 @@ class EmulatorControl:
         self.close()
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
+        # httpx sets Content-Type: application/json whenever a JSON body is given.
         response = self._http.request(method, path, json=body)
         response.raise_for_status()
         return response.json()
