@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
-from pulumi_thena.client import ThenaClient
 from pulumi_thena.diff import OWNER_METADATA_KEY
-from pulumi_thena.resources import (
-    OwnershipError,
-    Session,
-    Settings,
-    WorkflowProvider,
-    use_session,
-)
+from pulumi_thena.resources import OwnershipError, WorkflowProvider
 from tests.fixtures import small, steps
 from tests.support import CREATE, DELETE, GET, PATCH, TOGGLE, Calls, fresh_session
 
@@ -187,27 +179,11 @@ def test_toggle_only_change_is_one_toggle(provider: WorkflowProvider, calls: Cal
     assert result.outs["isActive"] is False and result.outs["version"] == 1
 
 
-class EmptyToggleAnswers(httpx.HTTPTransport):
-    """The emulator, except that a toggle is answered 204 with no body (SPEC U-25)."""
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = super().handle_request(request)
-        if request.method == "POST" and request.url.path.endswith("/toggle"):
-            response.read()
-            response.close()
-            return httpx.Response(204, request=request)
-        return response
-
-
 def test_a_toggle_answered_without_a_body_is_read_back(
     provider: WorkflowProvider, thena_emulator: Any, calls: Calls
 ) -> None:
     id_, outs = created(provider, props())
-    settings = Settings(api_url=thena_emulator.base_url, api_key=thena_emulator.api_key)
-    client = ThenaClient(
-        settings.api_url, settings.api_key, transport=EmptyToggleAnswers(), rate_limit_rps=None
-    )
-    use_session(Session(settings, client))
+    thena_emulator.control.configure(empty_bodies=True)  # toggle answers 204, no body (U-25)
     calls.reset()
     result = provider.update(id_, outs, checked(provider, {**props(), "isActive": False}))
     assert calls.writes() == {TOGGLE: 1}  # not toggled again for want of an answer
