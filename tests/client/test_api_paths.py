@@ -7,6 +7,7 @@ not an object is a one-line error naming the setting and what to do, and never t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,12 @@ from pulumi_thena.cli.errors import SetupError
 from pulumi_thena.client import ApiPaths
 from pulumi_thena.client.assumptions import api_paths_from
 from pulumi_thena.definitions.project import Project
+from pulumi_thena.emulator import EmulatorServer
 from pulumi_thena.resources import Session, Settings
 from pulumi_thena.resources.errors import ConfigurationError
 from tests.client.fakes import Script, make_client, ok, workflow_json
+from tests.e2e.engine import require_pulumi
+from tests.reliability.harness import new_api_key, open_deployment, workflow_yaml
 
 ACTIVATE = "/api/v1/workflows/{unique_identifier}/activate"
 KEY = "tk_paths_SECRET-0123456789"
@@ -158,3 +162,20 @@ def test_a_bad_stack_setting_names_the_stack_file(tmp_path: Path, no_paths_env: 
     assert message.startswith("stacks/Pulumi.dev.yaml: thena:apiPaths.toggle = ")
     assert "must contain {unique_identifier}; it has {id}" in message
     assert KEY not in message and "\n" not in message
+
+
+@pytest.mark.e2e
+def test_the_engine_hands_thena_api_paths_to_the_provider(tmp_path: Path) -> None:
+    """Set with `pulumi config set --path`, the object reaches the provider's configure."""
+    binary = require_pulumi()
+    files = {"wf-1.yaml": workflow_yaml(1)}
+    with EmulatorServer(port=0, api_key=new_api_key()) as server:
+        deployment = open_deployment(tmp_path, binary, files, server)
+        try:
+            deployment.pulumi("config", "set", "--path", "thena:apiPaths.toggle", ACTIVATE)
+            deployment.set_activation("wf-1", False)  # the create is followed by a toggle
+            outcome = deployment.up()
+        finally:
+            deployment.close()
+    # The emulator has no such route: the toggle went to the path the stack config names.
+    assert re.search(r"POST /api/v1/workflows/[^/ ]+/activate -> 404", outcome.describe())

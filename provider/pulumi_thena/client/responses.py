@@ -22,9 +22,9 @@ M = TypeVar("M", bound=BaseModel)
 
 EXCERPT_CHARS = 200
 MAX_VALIDATION_ERRORS = 3
-# The deepest JSON the client reads. A workflow answer is about 8 levels deep before the free-form
-# values (step input, filters); 100 leaves room for those while keeping far below both Python's
-# recursion limit (the decoder, our canonical form) and pydantic's JSON serialisation (254).
+# The deepest JSON the client reads. A step's input in a listing is 5 levels deep (list, workflow,
+# workflowDefinition, step, input); 100 leaves a free-form value about 95 while keeping far below
+# Python's recursion limit (the decoder, our canonical form) and pydantic's serialisation (254).
 MAX_JSON_DEPTH = 100
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
