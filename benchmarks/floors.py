@@ -2,7 +2,8 @@
 
 Routes are the emulator's counter keys (``METHOD /template``). The floor of an operation is what
 it must cost whatever the implementation: one create per new workflow, one PATCH per edited one,
-one toggle per flipped one, every page of the org for a refresh, one delete per workflow.
+one toggle per flipped one, every page of the org for a refresh, one delete per workflow. A
+listing costs what paging without a documented page base or page size takes (``list_pages``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 from collections.abc import Mapping
 
 PAGE_SIZE = 100
+EMULATOR_PAGE_BASE = 1  # the emulator counts pages from 1 and refuses page 0 with a 400
 LIST = "GET /api/v1/workflows"
 CREATE = "POST /api/v1/workflows"
 PATCH = "PATCH /api/v1/workflows/{workflowUniqueIdentifier}"
@@ -33,9 +35,20 @@ DESTROY = "destroy"
 OPERATIONS = (INITIAL_UP, NOOP_PREVIEW, NOOP_UP, EDIT_UP, FLIP_UP, REFRESH, DESTROY)
 
 
-def list_pages(count: int, page_size: int = PAGE_SIZE) -> int:
-    """Pages a full listing takes: a short (or empty) last page ends it (+1 on exact multiples)."""
-    return count // page_size + 1
+def list_pages(
+    count: int, page_size: int = PAGE_SIZE, *, page_base: int = EMULATOR_PAGE_BASE, first: bool = True
+) -> int:
+    """Calls a listing of ``count`` workflows takes at the page size the server serves.
+
+    An empty org: one empty page. Otherwise every full page and the one after it, and at least
+    two pages: a first page shorter than asked is never taken for the last (the server may cap
+    the page size). A client's ``first`` listing starts at page 0 to learn the page base (U-24):
+    one call more when the server counts from 1, or when the org is empty (page 1 is asked too).
+    Each engine operation is a new provider process, so its listing is a first one.
+    """
+    walk = 1 if count == 0 else max(2, count // page_size + 1)
+    detection = first and (page_base == 1 or count == 0)
+    return walk + int(detection)
 
 
 def changed(count: int) -> int:

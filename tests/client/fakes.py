@@ -169,3 +169,11 @@ def catalog_json() -> dict[str, Any]:
 def error_json(status: int, *messages: str, error: str = "Error") -> dict[str, Any]:
     message: str | list[str] = messages[0] if len(messages) == 1 else list(messages)
     return {"statusCode": status, "message": message, "error": error}
+
+
+def ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(status, json=body, headers=headers)
+
+
+def raw(status: int, text: str, content_type: str = "text/plain") -> httpx.Response:
+    return httpx.Response(status, text=text, headers={"content-type": content_type})

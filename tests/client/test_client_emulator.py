@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import pytest
 
+from benchmarks.floors import list_pages
 from pulumi_thena.client import (
     AmbiguousWriteError,
     AuthenticationError,
@@ -331,7 +332,9 @@ def test_a_refused_connection_is_retried_until_the_server_is_back(
     emulator.control.inject_fault("GET", API, "refuse", seconds=0.4)
     assert client.list_workflows() == []
     assert client.stats.retries >= 1
-    assert calls(emulator, LIST, 2) == 2  # the refused attempts never reached the server
+    # The refused attempts never reached the server: the one that started the refusal, then
+    # the listing of an empty org (page 0 refused by the 1-based emulator, page 1 empty).
+    assert calls(emulator, LIST, 3) == 3
 
 
 def test_a_create_is_retried_while_connections_are_refused(
@@ -376,8 +379,10 @@ def test_pagination_over_three_pages(client: ThenaClient, emulator: Any) -> None
     pages = client.iter_workflows(page_size=20)
     listed = [workflow.unique_identifier for workflow in pages]
     assert len(listed) == 45 and set(listed) == created
-    assert pages.pages_fetched == 3
-    assert calls(emulator, LIST, before + 3) - before == 3
+    assert pages.pages_fetched == 4  # page 0 (400: the emulator counts from 1), then 1, 2, 3
+    assert calls(emulator, LIST, before + 4) - before == 4
+    again = client.iter_workflows(page_size=20)
+    assert len(list(again)) == 45 and again.pages_fetched == 3  # the base is known now
 
 
 def test_four_threads_share_one_client(client: ThenaClient, emulator: Any) -> None:
@@ -405,3 +410,57 @@ def test_the_fixture_client_works(emulator: Any) -> None:
     assert isinstance(emulator.client, ThenaClient)
     assert emulator.client.list_workflows() == []
     assert emulator.api_key not in repr(emulator.client)
+
+
+# --- the emulator's answer shapes: page base, limit cap, order, empty bodies (U-12, U-24, U-25)
+
+SHAPES = [
+    pytest.param(base, cap, order, id=f"base{base}-cap{cap}-{order}")
+    for base in (0, 1)
+    for cap in (100, 20)
+    for order in ("asc", "desc")
+]
+
+
+def make(client: ThenaClient, count: int) -> set[str]:
+    return {client.create_workflow(definition(f"wf {i}")).unique_identifier for i in range(count)}
+
+
+@pytest.mark.parametrize(("base", "cap", "order"), SHAPES)
+@pytest.mark.parametrize("count", [0, 21, 45])
+def test_every_workflow_is_listed_once_whatever_the_paging(
+    client: ThenaClient, emulator: Any, base: int, cap: int, order: str, count: int
+) -> None:
+    emulator.control.configure(page_base=base, limit_cap=cap, order=order)
+    created = make(client, count)
+    before = calls(emulator, LIST)
+    pages = client.iter_workflows()
+    listed = [w.unique_identifier for w in pages]
+    assert sorted(listed) == sorted(created)
+    expected = list_pages(count, min(100, cap), page_base=base)
+    assert pages.pages_fetched == expected
+    assert calls(emulator, LIST, before + expected) - before == expected
+    assert client.page_base == (base if count else None)
+
+
+@pytest.mark.parametrize(("base", "order"), [(0, "desc"), (1, "desc"), (0, "asc"), (1, "asc")])
+def test_workflows_created_while_listing_shift_nothing_out(
+    client: ThenaClient, emulator: Any, base: int, order: str
+) -> None:
+    emulator.control.configure(page_base=base, limit_cap=20, order=order)
+    created = make(client, 45)
+    pages = client.iter_workflows()
+    listed = [next(pages).unique_identifier for _ in range(20)]  # the first page, no more
+    make(client, 3)  # someone else creates meanwhile: newest first, everything shifts
+    listed += [w.unique_identifier for w in pages]
+    assert len(listed) == len(set(listed))
+    assert created <= set(listed)
+
+
+def test_a_toggle_and_a_delete_without_a_body(client: ThenaClient, emulator: Any) -> None:
+    emulator.control.configure(empty_bodies=True)
+    uid = client.create_workflow(definition()).unique_identifier
+    assert client.toggle_workflow(uid) is None
+    assert client.get_workflow(uid).is_active is False
+    client.delete_workflow(uid)
+    assert stored(emulator) == []

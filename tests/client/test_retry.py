@@ -20,7 +20,9 @@ from pulumi_thena.client import (
     classify,
 )
 from pulumi_thena.client.headers import server_wait
-from pulumi_thena.client.retry import Retrier
+from pulumi_thena.client.ratelimit import RateLimiter
+from pulumi_thena.client.retry import Retrier, WaitBudget, wait_budget_from_env
+from pulumi_thena.client.transport import current_deadline
 from tests.client.fakes import FakeClock
 
 DONE, RETRY, AMBIG, FAIL = Decision.DONE, Decision.RETRY, Decision.AMBIGUOUS, Decision.FAIL
@@ -181,22 +183,138 @@ def test_reset_header_is_honoured_on_429() -> None:
     assert clock.sleeps == [pytest.approx(9)]
 
 
-def test_a_wait_longer_than_the_budget_fails_at_once() -> None:
+def test_a_wait_longer_than_the_longest_honoured_is_refused_at_once() -> None:
     clock = FakeClock()
-    attempts = Attempts(respond(429, {"retry-after": "120"}))
+    attempts = Attempts(respond(429, {"retry-after": "999999"}))
     with pytest.raises(RateLimitedError) as caught:
-        retrier(clock, max_total_seconds=60).send("GET", "/x", attempts)
-    assert caught.value.retry_after == 120
+        retrier(clock).send("GET", "/x", attempts)
+    assert caught.value.retry_after == 999999
     assert clock.sleeps == []
     assert attempts.calls == 1
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "server asks to wait 999999.0s" in message
+    assert "waits at most 90 s at a time" in message and "run again later" in message
+
+
+def test_a_distant_window_reset_is_refused_too() -> None:
+    reset = str(int(FakeClock.EPOCH + 600))
+    attempts = Attempts(respond(429, {"x-ratelimit-reset": reset}))
+    with pytest.raises(RateLimitedError, match="waits at most 90 s at a time"):
+        retrier(FakeClock()).send("GET", "/x", attempts)
+    assert attempts.calls == 1
+
+
+def test_a_minute_long_wait_is_honoured_whatever_the_error_budget() -> None:
+    clock = FakeClock()
+    attempts = Attempts(respond(429, {"retry-after": "60"}), respond(200))
+    loop = retrier(clock, max_attempts=2, max_total_seconds=3)  # the CLI's budget, scaled down
+    assert loop.send("GET", "/x", attempts).status_code == 200
+    assert clock.sleeps == [60]
+
+
+def test_rate_limit_waits_do_not_use_the_attempts_or_the_error_budget() -> None:
+    clock = FakeClock()
+    limited = respond(429, {"retry-after": "40"})
+    attempts = Attempts(limited, limited, limited, respond(503), limited, respond(200))
+    loop = retrier(clock, max_attempts=2, initial_backoff=1, max_total_seconds=5)
+    assert loop.send("GET", "/x", attempts).status_code == 200
+    assert attempts.calls == 6
+    assert sum(clock.sleeps) > 160  # four waits of 40 s and one backoff
+
+
+def test_one_request_waits_at_most_its_request_budget() -> None:
+    clock = FakeClock()
+    attempts = Attempts(respond(429, {"retry-after": "60"}))
+    with pytest.raises(RateLimitedError) as caught:
+        retrier(clock).send("POST", "/x", attempts)
+    assert clock.sleeps == [60] * 3
+    assert attempts.calls == 4
+    assert "waited 180 s for the rate limit, and waits at most 180 s in all" in str(caught.value)
+
+
+def test_once_nothing_gets_through_the_next_requests_give_up_at_once() -> None:
+    """doctor against a server that refuses everything: minutes once, not once per check."""
+    clock = FakeClock()
+    loop = retrier(clock)
+    limited = respond(429, {"retry-after": "60"})
+    with pytest.raises(RateLimitedError):
+        loop.send("GET", "/first", Attempts(limited))
+    waited = sum(clock.sleeps)
+    with pytest.raises(RateLimitedError) as caught:
+        loop.send("GET", "/second", Attempts(limited, respond(200)))
+    assert sum(clock.sleeps) == waited == 180
+    assert "no request has got through in the last 180 s" in str(caught.value)
+    loop.waits.progress()  # an answer from the API: waiting is no longer a stall
+    assert loop.send("GET", "/third", Attempts(limited, respond(200))).status_code == 200
+
+
+def test_an_answer_resets_the_stall_but_not_the_total() -> None:
+    clock = FakeClock()
+    loop = retrier(clock)
+    for _ in range(4):
+        loop.send("GET", "/x", Attempts(respond(429, {"retry-after": "60"}), respond(200)))
+    assert loop.waits.stalled == 0 and loop.waits.spent == 240
+
+
+def test_the_waits_of_all_requests_share_one_budget() -> None:
+    clock = FakeClock()
+    loop = Retrier(RetryPolicy(), clock.clock(), waits=WaitBudget(100))
+    limited = respond(429, {"retry-after": "60"})
+    loop.send("GET", "/x", Attempts(limited, respond(200)))
+    with pytest.raises(RateLimitedError) as caught:
+        loop.send("GET", "/y", Attempts(limited, respond(200)))
+    assert clock.sleeps == [60]
+    assert loop.waits.spent == 60
+    assert "this run has waited 60 s" in str(caught.value)
+    assert "THENA_MAX_WAIT_SECONDS" in str(caught.value)
+
+
+def test_the_limiters_pauses_count_as_waits_not_errors() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(rate=None, clock=clock.clock())
+    limiter.pause_for(80)
+    loop = Retrier(RetryPolicy(max_total_seconds=5), clock.clock(), limiter=limiter)
+    assert loop.send("GET", "/x", Attempts(respond(503), respond(200))).status_code == 200
+    assert loop.waits.spent == pytest.approx(80)
+
+
+def test_a_retry_never_runs_past_the_error_budget() -> None:
+    clock = FakeClock()
+    seen: list[float | None] = []
+
+    def attempt() -> httpx.Response:
+        bound = current_deadline()
+        seen.append(None if bound is None else bound.seconds)
+        clock.now += 25  # each attempt times out after 25 s of the budget
+        raise httpx.ReadTimeout("slow")
+
+    loop = Retrier(RetryPolicy(max_total_seconds=60, initial_backoff=0), clock.clock(), timeout=30)
+    with pytest.raises(ThenaTimeoutError):
+        loop.send("GET", "/x", attempt)
+    assert seen[:2] == [30, 30]
+    assert seen[2] == pytest.approx(10)  # 60 s budget, 50 s spent
+    assert len(seen) == 3
 
 
 def test_rate_limit_exhaustion_raises_rate_limited_error() -> None:
     clock = FakeClock()
     attempts = Attempts(respond(429, {"retry-after": "1"}))
     with pytest.raises(RateLimitedError):
-        retrier(clock, max_attempts=3).send("POST", "/x", attempts)
-    assert attempts.calls == 3
+        retrier(clock, max_attempts=3, max_request_wait_seconds=3).send("POST", "/x", attempts)
+    assert attempts.calls == 4
+
+
+@pytest.mark.parametrize("raw", ["", "90", "0", "4000.5"])
+def test_the_wait_budget_comes_from_the_environment(raw: str) -> None:
+    expected = float(raw) if raw else 1800
+    assert wait_budget_from_env({"THENA_MAX_WAIT_SECONDS": raw}) == expected
+
+
+@pytest.mark.parametrize("raw", ["soon", "-1", "nan", "inf"])
+def test_a_nonsense_wait_budget_names_the_variable(raw: str) -> None:
+    with pytest.raises(ValueError, match="THENA_MAX_WAIT_SECONDS"):
+        wait_budget_from_env({"THENA_MAX_WAIT_SECONDS": raw})
 
 
 @pytest.mark.parametrize(
@@ -256,7 +374,13 @@ def test_on_retry_hook_sees_each_retry() -> None:
 
 @pytest.mark.parametrize(
     "policy",
-    [{"max_attempts": 0}, {"initial_backoff": -1}, {"max_total_seconds": -1}],
+    [
+        {"max_attempts": 0},
+        {"initial_backoff": -1},
+        {"max_total_seconds": -1},
+        {"max_wait_seconds": -1},
+        {"max_request_wait_seconds": -1},
+    ],
 )
 def test_policy_rejects_nonsense(policy: dict[str, float]) -> None:
     with pytest.raises(ValueError):

@@ -6,8 +6,16 @@ from benchmarks import floors
 from benchmarks.floors import CREATE, DELETE, EVENTS, LIST, PATCH, TOGGLE
 
 
-def test_a_listing_takes_one_more_page_on_an_exact_multiple() -> None:
-    assert [floors.list_pages(n) for n in (0, 12, 99, 100, 101, 500)] == [1, 1, 1, 2, 2, 6]
+def test_a_listing_takes_every_full_page_and_the_next_and_at_least_two() -> None:
+    counts = (0, 1, 12, 99, 100, 101, 500)
+    assert [floors.list_pages(n, first=False) for n in counts] == [1, 2, 2, 2, 2, 2, 6]
+    assert [floors.list_pages(n, 20, first=False) for n in (19, 20, 21, 40)] == [2, 2, 2, 3]
+
+
+def test_a_first_listing_learns_the_page_base() -> None:
+    counts = (0, 1, 12, 99, 100, 101, 500)
+    assert [floors.list_pages(n) for n in counts] == [2, 3, 3, 3, 3, 3, 7]
+    assert [floors.list_pages(n, page_base=0) for n in counts] == [2, 2, 2, 2, 2, 2, 6]
 
 
 def test_ten_percent_rounds_up() -> None:
@@ -18,8 +26,8 @@ def test_floors_by_operation() -> None:
     assert floors.floor(floors.NOOP_UP, 500) == {}
     assert floors.floor(floors.EDIT_UP, 500) == {PATCH: 50}
     assert floors.floor(floors.FLIP_UP, 100) == {TOGGLE: 10}
-    assert floors.floor(floors.REFRESH, 500) == {LIST: 6}
-    assert floors.floor(floors.DESTROY, 20) == {DELETE: 20, LIST: 1}
+    assert floors.floor(floors.REFRESH, 500) == {LIST: 7}
+    assert floors.floor(floors.DESTROY, 20) == {DELETE: 20, LIST: 3}
     assert floors.floor(floors.INITIAL_UP, 20, teams=2)[EVENTS] == 2
 
 
@@ -28,4 +36,5 @@ def test_targets_name_what_is_missed() -> None:
     assert floors.target_problems(floors.EDIT_UP, 100, {PATCH: 11}) != []
     assert floors.target_problems(floors.NOOP_UP, 100, {EVENTS: 4}) == ["4 reads > 3"]
     assert floors.target_problems(floors.REFRESH, 500, {LIST: 8}) == ["8 calls > 7"]
-    assert floors.target_problems(floors.INITIAL_UP, 10, {CREATE: 10, LIST: 1}) == []
+    assert floors.target_problems(floors.INITIAL_UP, 10, {CREATE: 10, LIST: 2}) == []
+    assert floors.target_problems(floors.REFRESH, 20, {LIST: floors.list_pages(20)}) == []

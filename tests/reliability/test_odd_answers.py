@@ -162,7 +162,8 @@ Rewrite = Callable[[httpx.Response], httpx.Response]
 
 
 class Rewriting(httpx.BaseTransport):
-    """Forwards to the emulator, then replaces the answers of matching requests (once, or all)."""
+    """Forwards to the emulator, then replaces the success answers of matching requests (once,
+    or all); an error answer, such as the 400 to a listing's page 0 (U-24), passes unchanged."""
 
     def __init__(self, method: str, path: str, rewrite: Rewrite, *, always: bool = False) -> None:
         self._inner = httpx.HTTPTransport()
@@ -173,7 +174,7 @@ class Rewriting(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self._inner.handle_request(request)
         matches = request.method == self._method and self._path.fullmatch(request.url.path)
-        if self._rewrite is None or not matches:
+        if self._rewrite is None or not matches or response.status_code >= 400:
             return response
         response.read()
         rewrite = self._rewrite

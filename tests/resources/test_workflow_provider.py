@@ -9,7 +9,7 @@ import pytest
 from pulumi_thena.diff import OWNER_METADATA_KEY
 from pulumi_thena.resources import OwnershipError, WorkflowProvider
 from tests.fixtures import small, steps
-from tests.support import CREATE, DELETE, PATCH, TOGGLE, Calls, fresh_session
+from tests.support import CREATE, DELETE, GET, PATCH, TOGGLE, Calls, fresh_session
 
 OWNER = "thena-workflows/local/escalation"
 RENAMED = "thena-workflows/local/escalation-renamed"
@@ -179,6 +179,20 @@ def test_toggle_only_change_is_one_toggle(provider: WorkflowProvider, calls: Cal
     assert result.outs["isActive"] is False and result.outs["version"] == 1
 
 
+def test_a_toggle_answered_without_a_body_is_read_back(
+    provider: WorkflowProvider, thena_emulator: Any, calls: Calls
+) -> None:
+    id_, outs = created(provider, props())
+    thena_emulator.control.configure(empty_bodies=True)  # toggle answers 204, no body (U-25)
+    calls.reset()
+    result = provider.update(id_, outs, checked(provider, {**props(), "isActive": False}))
+    assert calls.writes() == {TOGGLE: 1}  # not toggled again for want of an answer
+    assert calls.since()[GET] == 1  # the state the toggle left, read back
+    assert result.outs is not None and result.outs["isActive"] is False
+    [stored] = live(thena_emulator)
+    assert stored["isActive"] is False
+
+
 def test_one_field_change_is_one_patch(
     provider: WorkflowProvider, thena_emulator: Any, calls: Calls
 ) -> None:
@@ -281,7 +295,9 @@ def test_refresh_of_many_reads_one_listing(
     calls.reset()
     for id_, outs in made:
         assert provider.read(id_, outs).id == id_
-    assert calls.since() == {"GET /api/v1/workflows": 1}
+    # One listing: page 0 (refused by the 1-based emulator: the page base, U-24), the page
+    # of five, and the empty page after it (a short first page may be a capped one).
+    assert calls.since() == {"GET /api/v1/workflows": 3}
 
 
 # delete ---------------------------------------------------------------------------------

@@ -464,7 +464,9 @@ def doctor(
 
     def bad_key_client() -> ThenaClient:
         bogus = f"thena-doctor-invalid-{secrets.token_hex(8)}"
-        return ThenaClient(creds.api_url, bogus, retry=RetryPolicy(max_attempts=1))
+        return ThenaClient(
+            creds.api_url, bogus, retry=RetryPolicy(max_attempts=1), paths=creds.api_paths
+        )
 
     with state.api(creds) as client, state.output.progress("Checking assumptions"):
         report = run_doctor(

@@ -20,7 +20,8 @@ from pulumi_thena.definitions import DefinitionLoadError, StackDefinitions, load
 from pulumi_thena.definitions.project import Project, find_project_dir
 
 DEFAULT_RETRIES = 3
-# A command line waits less than a deployment: a few retries within half a minute.
+# A command line waits less than a deployment: a few retries of errors within half a minute.
+# Waits for the rate limit are not retries: the client honours them apart (up to 90 s each).
 MAX_RETRY_SECONDS = 30.0
 
 
@@ -63,7 +64,9 @@ class CliState:
     def api(self, creds: Credentials) -> Iterator[ThenaClient]:
         """A client for ``creds``; its errors leave as ApiFailure, the key never shown."""
         try:
-            client = ThenaClient(creds.api_url, creds.api_key, retry=self.retry_policy())
+            client = ThenaClient(
+                creds.api_url, creds.api_key, retry=self.retry_policy(), paths=creds.api_paths
+            )
         except ValueError as error:
             raise SetupError(str(error)) from None
         try:

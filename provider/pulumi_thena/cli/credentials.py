@@ -1,11 +1,12 @@
-"""Where the API is and which key to use, for a stack or from the environment.
+"""Where the API is, its paths and which key to use, for a stack or from the environment.
 
-With a stack, ``thena:apiUrl`` and ``thena:apiKey`` come from ``stacks/Pulumi.<stack>.yaml``.
-A plain key is used as it is. An encrypted (``secure:``) key is decrypted with
-``pulumi config get thena:apiKey --stack <stack>`` when the Pulumi CLI is on PATH, else taken
-from ``THENA_API_KEY_<STACK>`` (upper case, other characters as ``_``), then ``THENA_API_KEY``.
-Without a stack: ``THENA_API_URL`` (default: Thena's production URL) and ``THENA_API_KEY``.
-The key never appears in output, errors or ``repr``.
+With a stack, ``thena:apiUrl``, ``thena:apiPaths`` and ``thena:apiKey`` come from
+``stacks/Pulumi.<stack>.yaml``. A plain key is used as it is. An encrypted (``secure:``) key is
+decrypted with ``pulumi config get thena:apiKey --stack <stack>`` when the Pulumi CLI is on PATH,
+else taken from ``THENA_API_KEY_<STACK>`` (upper case, other characters as ``_``), then
+``THENA_API_KEY``. Without a stack: ``THENA_API_URL`` (default: Thena's production URL),
+``THENA_API_PATHS`` and ``THENA_API_KEY``; a stack without ``thena:apiPaths`` also takes
+``THENA_API_PATHS``. The key never appears in output, errors or ``repr``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pulumi_thena.cli.errors import SetupError
 from pulumi_thena.client import DEFAULT_BASE_URL
+from pulumi_thena.client.assumptions import (
+    API_PATHS_SETTING,
+    ENV_API_PATHS,
+    ApiPaths,
+    api_paths_from,
+)
 from pulumi_thena.client.errors import register_secret
 from pulumi_thena.client.urls import cleartext_url_problem
 from pulumi_thena.definitions.project import Project
@@ -32,12 +39,13 @@ SECRETS_SETTING = "thena-workflows:secrets"
 
 @dataclass(frozen=True, repr=False)
 class Credentials:
-    """An API URL and key, and where each came from (named in error messages)."""
+    """An API URL, paths and key, and where each came from (named in error messages)."""
 
     api_url: str
     api_key: str
     url_source: str
     key_source: str
+    api_paths: ApiPaths = field(default_factory=ApiPaths)
 
     def __repr__(self) -> str:
         return (
@@ -61,7 +69,8 @@ def from_environment() -> Credentials:
         )
     url = os.environ.get(ENV_URL) or DEFAULT_BASE_URL
     url_source = ENV_URL if os.environ.get(ENV_URL) else "the default URL (set THENA_API_URL)"
-    return _registered(Credentials(url, key, url_source, ENV_KEY))
+    register_secret(key)  # before a message could quote a setting
+    return _registered(Credentials(url, key, url_source, ENV_KEY, _paths(None, "")))
 
 
 def for_stack(project: Project, stack: str) -> Credentials:
@@ -69,15 +78,36 @@ def for_stack(project: Project, stack: str) -> Credentials:
     config = project.stack_config(stack)
     source = config_file_of(stack)
     url, url_source = _stack_url(config, source)
+    key, key_source = _stack_key(project, stack, config, source)
+    register_secret(key)  # before a message could quote a setting
+    paths = _paths(config.get(API_PATHS_SETTING), source)
+    return _registered(Credentials(url, key, url_source, key_source, paths))
+
+
+def _stack_key(
+    project: Project, stack: str, config: dict[str, object], source: str
+) -> tuple[str, str]:
+    """The stack's key and where it came from (see the module docstring for the order)."""
     value = config.get(API_KEY)
     if isinstance(value, str) and value:
-        return _registered(Credentials(url, value, url_source, source))
+        return value, source
     if is_secure(value) and (key := _decrypted(project, stack)):
-        return _registered(Credentials(url, key, url_source, f"{API_KEY} of {source}"))
+        return key, f"{API_KEY} of {source}"
     for variable in (stack_key_variable(stack), ENV_KEY):
         if key := os.environ.get(variable, ""):
-            return _registered(Credentials(url, key, url_source, variable))
+            return key, variable
     raise SetupError(_missing_key_message(stack, source, is_secure(value)))
+
+
+def _paths(value: object, stack_file: str) -> ApiPaths:
+    """The stack's ``thena:apiPaths``, else ``THENA_API_PATHS``; SetupError when either is bad."""
+    source = f"{stack_file}: {API_PATHS_SETTING}"
+    if value is None:
+        value, source = os.environ.get(ENV_API_PATHS), ENV_API_PATHS
+    try:
+        return api_paths_from(value, source)
+    except ValueError as error:
+        raise SetupError(str(error)) from None
 
 
 def _stack_url(config: dict[str, object], source: str) -> tuple[str, str]:

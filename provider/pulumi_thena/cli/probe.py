@@ -215,6 +215,8 @@ class WriteProbe:
             self.report.add("U-3 E10", "the toggle path answers", False, str(error))
             return
         self.report.add("U-3 E10", "the toggle path answers", True, f"POST {path} -> 2xx")
+        if toggled is None:  # an answer without a body (U-25): read what the toggle did
+            toggled = self.client.get_workflow(before.unique_identifier)
         flipped = toggled.is_active is not None and toggled.is_active != before.is_active
         same_version = toggled.version == before.version
         self.report.add(

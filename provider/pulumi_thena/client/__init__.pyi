@@ -1,7 +1,7 @@
 """Thena Workflows API client: ``ThenaClient`` plus its configuration and error types."""
 
 from .assumptions import DEFAULT_BASE_URL, ApiPaths
-from .client import RawResponse, ThenaClient, WorkflowPages
+from .client import RawResponse, ThenaClient
 from .clock import Clock
 from .errors import (
     AmbiguousWriteError,
@@ -18,8 +18,9 @@ from .errors import (
     ThenaTransportError,
     UnexpectedResponseError,
 )
+from .paging import WorkflowPages
 from .registry import RegistryCache, RegistryLists, fetch_lists, fetch_registry
-from .retry import Decision, RetryPolicy, classify
+from .retry import Decision, RetryPolicy, WaitBudget, classify
 from .stats import ClientStats
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ThenaTimeoutError",
     "ThenaTransportError",
     "UnexpectedResponseError",
+    "WaitBudget",
     "WorkflowPages",
     "classify",
     "fetch_lists",

@@ -1,24 +1,26 @@
 """Every undocumented assumption about the Thena API, in one place (SPEC U-1, U-3, U-4, U-12, U-20).
 
-Correct an assumption here (or override it per client, e.g.
-``ApiPaths(toggle="/api/v1/workflows/{unique_identifier}/activate")``) without touching the
-client's logic.
+Correct an assumption here, or override a path without code: per client
+(``ApiPaths(toggle="/api/v1/workflows/{unique_identifier}/activate")``), or per stack with
+``thena:apiPaths`` or the ``THENA_API_PATHS`` environment variable (``api_paths_from``).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from string import Formatter
 from typing import Any
 from urllib.parse import quote
 
-from pulumi_thena.client.errors import UnexpectedResponseError
+from pulumi_thena.client.errors import UnexpectedResponseError, scrub
 
 DEFAULT_BASE_URL = "https://workflow-app.thena.ai"
 
-# U-12: E7 pages are 1-based; the server caps `limit` at 100; we ask for full pages.
-FIRST_PAGE = 1
+# U-12, U-24: E7 pages count from 0 or from 1 (paging.py finds out which); the server caps
+# `limit` at 100 or less (paging.py learns the page size it serves); we ask for 100.
+PAGE_BASES = (0, 1)
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 100
 # A bound on pages we follow, so a misbehaving server cannot keep us paging forever.
@@ -40,6 +42,10 @@ _PATH_PARAMS: dict[str, frozenset[str]] = {
 }
 
 
+API_PATHS_SETTING = "thena:apiPaths"
+ENV_API_PATHS = "THENA_API_PATHS"
+
+
 @dataclass(frozen=True)
 class ApiPaths:
     """The path of each endpoint (U-3, U-4); ``{name}`` placeholders are URL-encoded on use."""
@@ -55,17 +61,74 @@ class ApiPaths:
 
     def __post_init__(self) -> None:
         for field in fields(self):
-            _check_template(field.name, getattr(self, field.name))
+            problem = _template_problem(field.name, getattr(self, field.name))
+            if problem:
+                raise ValueError(f"ApiPaths.{problem}")
+
+    def overrides(self) -> dict[str, str]:
+        """The paths that differ from the assumed ones, by name."""
+        assumed = ApiPaths()
+        return {
+            field.name: getattr(self, field.name)
+            for field in fields(self)
+            if getattr(self, field.name) != getattr(assumed, field.name)
+        }
 
 
-def _check_template(name: str, template: str) -> None:
-    if not template.startswith("/"):
-        raise ValueError(f"ApiPaths.{name} must start with '/', got {template!r}")
-    found = {part[1] for part in Formatter().parse(template) if part[1] is not None}
+def _template_problem(name: str, template: Any) -> str | None:
+    """What is wrong with ``template`` as the path named ``name`` (None when it is fine)."""
+    if not isinstance(template, str) or not template.startswith("/"):
+        return f"{name} must be a path starting with '/', got {template!r}"
+    try:
+        found = {part[1] for part in Formatter().parse(template) if part[1] is not None}
+    except ValueError as error:  # an unmatched brace
+        return f"{name} = {template!r} is not a path template ({error})"
     expected = _PATH_PARAMS.get(name, frozenset())
-    if found != expected:
-        want = ", ".join(sorted(expected)) or "no placeholders"
-        raise ValueError(f"ApiPaths.{name} = {template!r} must contain {want}")
+    if found == expected:
+        return None
+    want = " and ".join("{" + p + "}" for p in sorted(expected)) or "no placeholder"
+    extra = sorted(found - expected)
+    also = f"; it has {', '.join('{' + p + '}' for p in extra)}" if extra else ""
+    return f"{name} = {template!r} must contain {want}{also}"
+
+
+_CAMEL = {"filterOperators": "filter_operators"}
+PATH_NAMES = tuple(field.name for field in fields(ApiPaths))
+
+
+def api_paths_from(value: Any, source: str) -> ApiPaths:
+    """The paths of ``value`` (an object of name: path, or its JSON text) over the assumed ones.
+
+    ``source`` names the setting in errors, e.g. ``thena:apiPaths in stacks/Pulumi.dev.yaml``.
+    Raises ValueError with one line naming the setting, the path and what to do.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ApiPaths()
+    example = '{"toggle": "/api/v1/workflows/{unique_identifier}/activate"}'
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise ValueError(
+                f"{source} is not JSON; write an object of path names to paths, e.g. {example}"
+            ) from None
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"{source} must be an object of path names to paths, e.g. {example}; "
+            f"got {type(value).__name__}"
+        )
+    overrides: dict[str, str] = {}
+    for name, template in value.items():
+        field = _CAMEL.get(str(name), str(name))
+        if field not in PATH_NAMES:
+            raise ValueError(
+                scrub(f"{source}: no path is named {name!r}; use one of {', '.join(PATH_NAMES)}")
+            )
+        problem = _template_problem(field, template)
+        if problem:
+            raise ValueError(scrub(f"{source}.{problem}; fix it or remove it to use the default"))
+        overrides[field] = template
+    return ApiPaths(**overrides)
 
 
 def expand_path(template: str, **params: str) -> str:

@@ -1,9 +1,10 @@
 """ThenaClient: one method per Workflows API endpoint (E1-E11), returning pydantic models.
 
 One keep-alive ``httpx.Client`` per ThenaClient, safe to share between threads. Requests pass
-through the shared rate limiter, then the retry loop (see ``retry.classify``); responses are
-decoded and validated in ``responses``. Paths come from ``ApiPaths`` so that assumed routes can be
-corrected without code changes.
+through the shared rate limiter and the retry loop (see ``retry``), each attempt under a total
+deadline and each answer read up to a size cap (see ``transport``); responses are decoded and
+validated in ``responses``. Paths come from ``ApiPaths`` so that assumed routes can be corrected
+without code changes; listings go through ``paging``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -25,30 +26,42 @@ from pydantic import BaseModel
 from pulumi_thena.client.assumptions import (
     DEFAULT_BASE_URL,
     DEFAULT_PAGE_SIZE,
-    FIRST_PAGE,
     MAX_PAGE_SIZE,
-    MAX_PAGES,
     ApiPaths,
     expand_path,
     unwrap_list,
     unwrap_object,
 )
 from pulumi_thena.client.clock import SYSTEM_CLOCK, Clock
-from pulumi_thena.client.errors import (
-    AmbiguousWriteError,
-    ThenaError,
-    UnexpectedResponseError,
-    register_secret,
-)
+from pulumi_thena.client.errors import AmbiguousWriteError, ThenaError, register_secret
+from pulumi_thena.client.paging import PageBase, WorkflowPages
 from pulumi_thena.client.ratelimit import (
     RateLimiter,
     burst_from_env,
     rate_from_env,
     shared_limiter,
 )
-from pulumi_thena.client.responses import json_body, parse_model, parse_models
-from pulumi_thena.client.retry import Retrier, RetryPolicy, transport_error
+from pulumi_thena.client.responses import (
+    decode_json,
+    is_empty,
+    json_body,
+    parse_model,
+    parse_models,
+)
+from pulumi_thena.client.retry import (
+    Retrier,
+    RetryPolicy,
+    WaitBudget,
+    transport_error,
+    wait_budget_from_env,
+)
 from pulumi_thena.client.stats import ClientStats
+from pulumi_thena.client.transport import (
+    ACCEPT_ENCODING,
+    deadline,
+    deadline_transport,
+    read_answer,
+)
 from pulumi_thena.models import (
     FilterOperatorCatalog,
     RegistryActivity,
@@ -135,6 +148,7 @@ class ThenaClient:
         transport: httpx.BaseTransport | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
         clock: Clock | None = None,
+        wait_budget_seconds: float | None = None,
     ) -> None:
         key = api_key or os.environ.get(ENV_API_KEY, "")
         if not key:
@@ -143,18 +157,32 @@ class ThenaClient:
         self.base_url = base_url.rstrip("/")
         self.paths = paths or ApiPaths()
         self.stats = ClientStats()
+        self.timeout = timeout
         self._clock = clock or SYSTEM_CLOCK
-        self._retrier = Retrier(retry or RetryPolicy(), self._clock, self._on_retry)
         rate = rate_from_env() if isinstance(rate_limit_rps, _Default) else rate_limit_rps
         burst = rate_limit_burst if rate_limit_burst is not None else burst_from_env()
         self._limiter = shared_limiter(self.base_url, rate, burst, self._clock)
+        waits = wait_budget_seconds if wait_budget_seconds is not None else wait_budget_from_env()
+        self._retrier = Retrier(
+            retry or RetryPolicy(),
+            self._clock,
+            self._on_retry,
+            limiter=self._limiter,
+            waits=WaitBudget(waits),
+            timeout=timeout,
+        )
+        self._page_base = PageBase()  # learned on the first listing (see paging)
         self._http = httpx.Client(
             base_url=self.base_url,
             auth=_ApiKeyAuth(key),
-            headers={"user-agent": user_agent, "accept": "application/json"},
+            headers={
+                "user-agent": user_agent,
+                "accept": "application/json",
+                "accept-encoding": ACCEPT_ENCODING,
+            },
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             limits=CONNECTION_LIMITS,
-            transport=transport,
+            transport=transport or deadline_transport(self.base_url, CONNECTION_LIMITS),
             follow_redirects=False,  # never carry the key to another host
         )
 
@@ -184,6 +212,16 @@ class ThenaClient:
     def rate_limiter(self) -> RateLimiter:
         """The limiter this client paces its requests with (shared per base URL and settings)."""
         return self._limiter
+
+    @property
+    def wait_budget(self) -> WaitBudget:
+        """The rate-limit waits this client may still make, over all its requests."""
+        return self._retrier.waits
+
+    @property
+    def page_base(self) -> int | None:
+        """The base of E7's page numbers, once a listing has shown it (U-24)."""
+        return self._page_base.known
 
     # --- E1-E11 -----------------------------------------------------------------------------
 
@@ -255,7 +293,7 @@ class ThenaClient:
             params = {**filters, "page": page, "limit": page_size}
             return self._list(Workflow, template, template, params)
 
-        return WorkflowPages(fetch, page_size, f"GET {template}")
+        return WorkflowPages(fetch, f"GET {template}", self._page_base)
 
     def list_workflows(
         self,
@@ -282,11 +320,18 @@ class ThenaClient:
         template = self.paths.events
         return self._list(RegistryEvent, template, template, {"teamId": team_id})
 
-    def toggle_workflow(self, unique_identifier: str) -> Workflow:
-        """E10: flip ``isActive`` (U-9); never retried blindly, read the state after a failure."""
+    def toggle_workflow(self, unique_identifier: str) -> Workflow | None:
+        """E10: flip ``isActive`` (U-9); never retried blindly, read the state after a failure.
+
+        None when the answer has no body (200 or 204, U-25): read the workflow to see its state.
+        """
         template = self.paths.toggle
         path = expand_path(template, unique_identifier=unique_identifier)
-        return self._object(Workflow, "POST", template, path)
+        response = self._send("POST", template, path)
+        if response.status_code == 204 or is_empty(response):
+            return None
+        payload = unwrap_object(json_body("POST", path, response), "POST", path)
+        return parse_model(Workflow, payload, "POST", path)
 
     def update_workflow(self, unique_identifier: str, body: Mapping[str, Any]) -> Workflow:
         """E11: partial update; every success creates a new version (U-18)."""
@@ -295,15 +340,19 @@ class ThenaClient:
         return self._object(Workflow, "PATCH", template, path, json=dict(body))
 
     def probe(self, path: str, params: Params | None = None) -> RawResponse:
-        """One GET of ``path`` as it comes back: no retries, no error mapping (for ``doctor``)."""
+        """One GET of ``path`` as it comes back: no retries, no error mapping (for ``doctor``).
+
+        The answer is read under the same deadline and size cap as any other.
+        """
         self._limiter.acquire()
         try:
-            response = self._http.get(path, params=_query(params or {}))
+            with deadline(self.timeout):
+                response = self._exchange("GET", path, _query(params or {}), None)
         except httpx.RequestError as exc:
             raise transport_error("GET", path, exc) from exc
         self._limiter.observe(response.headers)
         try:
-            body: Any = response.json()
+            body: Any = decode_json(response.content)
         except ValueError:
             body = None
         return RawResponse(response.status_code, dict(response.headers), body)
@@ -356,11 +405,10 @@ class ThenaClient:
         query: dict[str, str | int],
         json: dict[str, Any] | None,
     ) -> httpx.Response:
-        self._limiter.acquire()
         self.stats.record_request(route)
         started = time.perf_counter()
         try:
-            response = self._http.request(method, path, params=query, json=json)
+            response = self._exchange(method, path, query, json)
         except httpx.RequestError as exc:
             self.stats.record_transport_error()
             logger.debug(
@@ -382,49 +430,13 @@ class ThenaClient:
         self._limiter.observe(response.headers)
         return response
 
+    def _exchange(
+        self, method: str, path: str, query: dict[str, str | int], json: dict[str, Any] | None
+    ) -> httpx.Response:
+        """One request and its whole answer, read as a stream up to the size cap."""
+        request = self._http.build_request(method, path, params=query, json=json)
+        return read_answer(self._http.send(request, stream=True), method, path)
+
     def _on_retry(self, method: str, path: str, error: ThenaError, sleep: float) -> None:
         self.stats.record_retry()
         logger.info("retrying %s %s in %.2fs after: %s", method, path, sleep, error)
-
-
-class WorkflowPages(Iterator[Workflow]):
-    """Workflows of E7, page by page, each yielded once; stops at a short or repeated page."""
-
-    def __init__(self, fetch: Callable[[int], list[Workflow]], page_size: int, route: str) -> None:
-        self.pages_fetched = 0
-        self._fetch = fetch
-        self._page_size = page_size
-        self._route = route
-        self._items = self._walk()
-
-    def __iter__(self) -> WorkflowPages:
-        return self
-
-    def __next__(self) -> Workflow:
-        return next(self._items)
-
-    def _walk(self) -> Iterator[Workflow]:
-        seen: set[str] = set()
-        previous_first: str | None = None
-        for page in range(FIRST_PAGE, FIRST_PAGE + MAX_PAGES):
-            items = self._fetch(page)
-            self.pages_fetched += 1
-            if items and items[0].unique_identifier == previous_first:
-                logger.warning(
-                    "%s ignores paging: page %d repeats page %d", self._route, page, page - 1
-                )
-                return
-            yield from self._unseen(items, seen)
-            if len(items) < self._page_size:
-                return
-            previous_first = items[0].unique_identifier
-        method, _, path = self._route.partition(" ")
-        raise UnexpectedResponseError(method, path, f"still full pages after {MAX_PAGES} pages")
-
-    @staticmethod
-    def _unseen(items: list[Workflow], seen: set[str]) -> Iterator[Workflow]:
-        # Items shift between pages when workflows are created meanwhile; yield each once.
-        for workflow in items:
-            if workflow.unique_identifier not in seen:
-                seen.add(workflow.unique_identifier)
-                yield workflow

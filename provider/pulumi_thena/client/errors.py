@@ -11,7 +11,8 @@ Exception hierarchy::
     │   ├── PermissionDeniedError       403
     │   ├── NotFoundError               404
     │   ├── ConflictError               409
-    │   ├── RateLimitedError            429 (.retry_after, seconds, when the server said)
+    │   ├── RateLimitedError            429 (.retry_after, seconds, when the server said;
+    │   │                               .refusal, why the client did not wait)
     │   └── ServerError                 5xx
     ├── AmbiguousWriteError             a POST/PATCH whose outcome is unknown (.cause)
     └── UnexpectedResponseError         a 2xx whose body is not what the endpoint returns
@@ -155,14 +156,29 @@ class RateLimitedError(ThenaApiError):
         messages: Sequence[str] = (),
         *,
         retry_after: float | None = None,
+        refusal: str | None = None,
     ) -> None:
         self.retry_after = retry_after
+        self.refusal = refusal
         super().__init__(method, path, status, messages)
+
+    def refused(self, why: str) -> RateLimitedError:
+        """This error, saying why the client gives up instead of waiting again."""
+        return RateLimitedError(
+            self.method,
+            self.path,
+            self.status,
+            self.messages,
+            retry_after=self.retry_after,
+            refusal=why,
+        )
 
     def _compose(self) -> str:
         text = super()._compose()
         if self.retry_after is not None:
             text += f" (server asks to wait {self.retry_after:.1f}s)"
+        if self.refusal:
+            text += f": not waiting, {self.refusal}"
         return text
 
 

@@ -7,6 +7,10 @@ from collections.abc import Mapping
 
 from pulumi_thena.client.assumptions import rate_limit_reset_delay
 
+# The longest single wait the client honours (Retry-After, X-RateLimit-Reset): a window of a
+# limit per minute, with room for a server clock a little ahead of ours. A longer one is refused.
+MAX_SERVER_WAIT = 90.0
+
 
 def retry_after(headers: Mapping[str, str], now: float) -> float | None:
     """Seconds from ``Retry-After`` (a number of seconds or an HTTP date), if readable."""

@@ -14,14 +14,15 @@ import threading
 from collections.abc import Mapping
 
 from pulumi_thena.client.clock import SYSTEM_CLOCK, Clock
-from pulumi_thena.client.headers import window_pause
+from pulumi_thena.client.headers import MAX_SERVER_WAIT, window_pause
 
 DEFAULT_RPS = 10.0
 ENV_RPS = "THENA_RATE_LIMIT_RPS"
 ENV_BURST = "THENA_RATE_LIMIT_BURST"
 _DISABLED_WORDS = frozenset({"0", "off", "none", "unlimited", "disabled"})
-# Never pause longer than this on the server's word: a skewed clock must not stall us for hours.
-MAX_SERVER_PAUSE = 60.0
+# Never pause longer than this on the server's word: a skewed clock must not stall us for hours
+# (a request after the pause meets the server again, and the retry loop refuses a longer wait).
+MAX_SERVER_PAUSE = MAX_SERVER_WAIT
 
 
 class RateLimiter:
@@ -77,14 +78,20 @@ class RateLimiter:
             self._updated = now
 
     def pause_for(self, seconds: float) -> None:
-        """Hold every caller back for ``seconds`` (at most MAX_SERVER_PAUSE).
+        """Hold every caller back for ``seconds``; a pause over MAX_SERVER_PAUSE is not taken.
+
+        A longer pause would only delay the request that then meets the server's limit again,
+        which the retry loop refuses at once with a clear error (a skewed clock, or a server
+        asking for hours, must not stall every caller first).
 
         The server's window starts afresh when the pause ends: the bucket then holds a burst
         less the callers already in line, and does not fill up during the pause (else the
         callers in line and a full burst would go at once and overrun the new window).
         """
+        if seconds > MAX_SERVER_PAUSE:
+            return
         now = self._clock.monotonic()
-        until = now + min(max(0.0, seconds), MAX_SERVER_PAUSE)
+        until = now + max(0.0, seconds)
         with self._lock:
             if until <= self._paused_until:
                 return

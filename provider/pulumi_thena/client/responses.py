@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 import httpx
@@ -21,6 +22,10 @@ M = TypeVar("M", bound=BaseModel)
 
 EXCERPT_CHARS = 200
 MAX_VALIDATION_ERRORS = 3
+# The deepest JSON the client reads. A step's input in a listing is 5 levels deep (list, workflow,
+# workflowDefinition, step, input); 100 leaves a free-form value about 95 while keeping far below
+# Python's recursion limit (the decoder, our canonical form) and pydantic's serialisation (254).
+MAX_JSON_DEPTH = 100
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -42,6 +47,50 @@ def _html_summary(text: str) -> str:
     return f"HTML error page ({title})" if title else "HTML error page"
 
 
+class JsonTooDeep(ValueError):
+    """JSON nested deeper than MAX_JSON_DEPTH."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"JSON nested deeper than {MAX_JSON_DEPTH} levels, the most the client reads"
+        )
+
+
+def decode_json(content: bytes | str) -> Any:
+    """Parsed JSON; ValueError when not JSON, JsonTooDeep when nested deeper than the limit."""
+    try:
+        payload = json.loads(content)
+    except RecursionError:  # the decoder's own guard, far deeper than ours
+        raise JsonTooDeep() from None
+    if deeper_than(payload, MAX_JSON_DEPTH):
+        raise JsonTooDeep()
+    return payload
+
+
+def deeper_than(payload: Any, limit: int) -> bool:
+    """True when ``payload`` nests arrays and objects more than ``limit`` deep.
+
+    Depth first, holding one iterator per level (not one entry per value), without recursion.
+    """
+    if not isinstance(payload, dict | list):
+        return False
+    levels: list[Iterator[Any]] = [_values(payload)]
+    while levels:
+        for value in levels[-1]:
+            if isinstance(value, dict | list):
+                if len(levels) >= limit:
+                    return True
+                levels.append(_values(value))
+                break
+        else:
+            levels.pop()
+    return False
+
+
+def _values(container: dict[str, Any] | list[Any]) -> Iterator[Any]:
+    return iter(container.values() if isinstance(container, dict) else container)
+
+
 def error_messages(response: httpx.Response) -> list[str]:
     """The server's own words from an error response (U-14 body, else a short text excerpt)."""
     text = response.text
@@ -50,7 +99,7 @@ def error_messages(response: httpx.Response) -> list[str]:
     if _looks_like_html(response, text):
         return [_html_summary(text)]
     try:
-        payload = json.loads(text)
+        payload = decode_json(text)
     except ValueError:
         return [_excerpt(text)]
     return _messages_from_json(payload, text)
@@ -82,13 +131,20 @@ def api_error(
     return cls(method, path, status, messages)
 
 
+def is_empty(response: httpx.Response) -> bool:
+    """True when the answer has no body, or only whitespace (U-25)."""
+    return not response.content.strip()
+
+
 def json_body(method: str, path: str, response: httpx.Response) -> Any:
     """The decoded JSON of a success response, or UnexpectedResponseError saying what came back."""
     status = response.status_code
-    if not response.content.strip():
+    if is_empty(response):
         raise UnexpectedResponseError(method, path, "empty body where JSON was expected", status)
     try:
-        return response.json()
+        return decode_json(response.content)
+    except JsonTooDeep as exc:
+        raise UnexpectedResponseError(method, path, str(exc), status) from None
     except ValueError as exc:
         text = response.text
         problem = (

@@ -12,11 +12,17 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pulumi_thena.client.assumptions import DEFAULT_BASE_URL
-from pulumi_thena.client.errors import NotFoundError
+from pulumi_thena.client.assumptions import (
+    API_PATHS_SETTING,
+    DEFAULT_BASE_URL,
+    ENV_API_PATHS,
+    ApiPaths,
+    api_paths_from,
+)
+from pulumi_thena.client.errors import NotFoundError, register_secret
 from pulumi_thena.client.urls import cleartext_url_problem
 from pulumi_thena.diff.ownership import owner_marker
 from pulumi_thena.resources.errors import ConfigurationError
@@ -36,27 +42,45 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the API is and how to authenticate; ``repr`` never shows the key."""
+    """Where the API is, its paths and how to authenticate; ``repr`` never shows the key."""
 
     api_url: str = DEFAULT_BASE_URL
     api_key: str | None = None
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    api_paths: ApiPaths = field(default_factory=ApiPaths)
 
     def __repr__(self) -> str:
         key = "set" if self.api_key else None
         return (
             f"Settings(api_url={self.api_url!r}, api_key={key}, "
-            f"timeout_seconds={self.timeout_seconds})"
+            f"timeout_seconds={self.timeout_seconds}, api_paths={self.api_paths.overrides()})"
         )
 
     @classmethod
     def from_config(cls, get: Callable[[str], Any]) -> Settings:
-        """Stack config first (``thena:apiKey``, ``thena:apiUrl``), then the environment."""
+        """Stack config first (``thena:apiKey``, ``apiUrl``, ``apiPaths``), then the environment."""
         url = get(API_URL_SETTING) or os.environ.get("THENA_API_URL") or DEFAULT_BASE_URL
         key = get(API_KEY_SETTING) or os.environ.get("THENA_API_KEY") or None
+        if key:
+            register_secret(str(key))  # before any message that could quote a setting
         return cls(
-            api_url=str(url), api_key=str(key) if key else None, timeout_seconds=_env_timeout()
+            api_url=str(url),
+            api_key=str(key) if key else None,
+            timeout_seconds=_env_timeout(),
+            api_paths=_config_paths(get),
         )
+
+
+def _config_paths(get: Callable[[str], Any]) -> ApiPaths:
+    """``thena:apiPaths`` (an object, or its JSON text), else THENA_API_PATHS (JSON)."""
+    value = get(API_PATHS_SETTING)
+    source = f"the stack config {API_PATHS_SETTING}"
+    if value is None:
+        value, source = os.environ.get(ENV_API_PATHS), ENV_API_PATHS
+    try:
+        return api_paths_from(value, source)
+    except ValueError as error:
+        raise ConfigurationError(str(error)) from None
 
 
 def _env_timeout() -> float:
@@ -101,11 +125,15 @@ class Session:
             raise ConfigurationError(problem)
         from pulumi_thena.client.client import ThenaClient  # deferred: see module doc
 
-        self._client = ThenaClient(
-            base_url=self.settings.api_url,
-            api_key=self.settings.api_key,
-            timeout=self.settings.timeout_seconds,
-        )
+        try:
+            self._client = ThenaClient(
+                base_url=self.settings.api_url,
+                api_key=self.settings.api_key,
+                timeout=self.settings.timeout_seconds,
+                paths=self.settings.api_paths,
+            )
+        except ValueError as error:  # a THENA_RATE_LIMIT_* or THENA_MAX_WAIT_SECONDS value
+            raise ConfigurationError(str(error)) from None
         return self._client
 
     def registry(self, team_id: str | None) -> Registry:
