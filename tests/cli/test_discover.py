@@ -80,7 +80,7 @@ def openapi_server() -> Iterator[str]:
 
 
 def test_discover_finds_the_document_under_a_prefix_and_reports(openapi_server: str) -> None:
-    client = ThenaClient(openapi_server, "k", rate_limit_rps=None)
+    client = ThenaClient(openapi_server, "discover-test-key-4c1d", rate_limit_rps=None)
     found = discover(client)
     assert found is not None and found.location == "/api/v1/swagger-json"
     report = DoctorReport(openapi_server)

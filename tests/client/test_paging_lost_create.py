@@ -9,6 +9,7 @@ create answer, and the provider's own recovery: exactly one workflow of ours.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -43,3 +44,30 @@ def test_a_lost_create_answer_is_found_again_whatever_the_paging(
     ]
     assert [w["uniqueIdentifier"] for w in ours] == [result.id]
     assert len(thena_emulator.control.workflows()) == OTHERS + 1
+
+
+def test_a_lost_create_answer_under_a_low_rate_limit_is_found_again(
+    provider: WorkflowProvider, thena_emulator: Any
+) -> None:
+    """60 requests a minute, at a tenth of the time (6 per 6 s): slowed, never failed, one
+    workflow of ours. The provider's own budgets stay as they are (90 s for one wait)."""
+    for i in range(5):
+        thena_emulator.client.create_workflow({**small(name=f"other {i}"), "metadata": {}})
+    thena_emulator.control.configure(rate_limit={"limit": 6, "windowSeconds": 6})
+    news = {**small(), "owner": OWNER, "adoptExisting": False, "isActive": True}
+    inputs = provider.check({}, news).inputs
+    thena_emulator.control.inject_fault("POST", "/api/v1/workflows", "commit_then_drop")
+    started = time.monotonic()
+    result = provider.create(inputs)
+    waited = time.monotonic() - started
+    thena_emulator.control.configure(rate_limit={"limit": 1000, "windowSeconds": 60})
+    ours = [
+        w
+        for w in thena_emulator.control.workflows()
+        if (w.get("metadata") or {}).get(OWNER_METADATA_KEY) == OWNER
+    ]
+    assert [w["uniqueIdentifier"] for w in ours] == [result.id]
+    # More requests than the window allows: the client read X-RateLimit-Remaining and waited
+    # for the window to end (no 429 needed), so the create took most of a window.
+    assert len(thena_emulator.control.requests()) > 6 + 5
+    assert waited > 3, waited

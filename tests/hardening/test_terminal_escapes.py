@@ -148,6 +148,7 @@ def test_an_api_error_message_with_a_link_is_printed_escaped(
         "GET",
         "/api/v1/workflows",
         "raw",
+        count=2,  # a 400 to page 0 only says the API pages from 1; the next one is the error
         status=400,
         body=json.dumps(body),
         content_type="application/json",

@@ -61,4 +61,5 @@ def test_check_of_a_definition_change_still_cross_checks_the_registries(
     unknown = small()
     unknown["workflowDefinition"][0]["activity"]["uniqueIdentifier"] = "tickets:no-such-thing"
     failures = provider.check(olds, {**news, **unknown}).failures
-    assert [f.property for f in failures] == ["workflowDefinition[0].activity.uniqueIdentifier"]
+    assert [f.property for f in failures] == ["workflowDefinition"]
+    assert "workflowDefinition[0].activity.uniqueIdentifier: unknown activity" in failures[0].reason
