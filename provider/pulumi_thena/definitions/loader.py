@@ -202,9 +202,12 @@ def load_file(
             )
         ]
     problems = _stem_problems(path.stem, display)
-    problems += _checked(document, display, substitutions)
+    found, model = _checked(document, display, substitutions)
+    problems += found
     if problems:
         return problems
+    if model is not None:  # no secret in the file: what was checked is what is loaded
+        return _loaded(path.stem, display, model, ())
     return _revealed(path.stem, document, display, substitutions)
 
 
@@ -223,8 +226,9 @@ def _stem_problems(stem: str, display: str) -> list[FileProblem]:
 
 def _checked(
     document: YamlDocument, display: str, substitutions: Substitutions
-) -> list[FileProblem]:
-    """Every problem of the file, found with each secret replaced by a stand-in."""
+) -> tuple[list[FileProblem], WorkflowFile | None]:
+    """Every problem of the file, found with each secret replaced by a stand-in; and the valid
+    file's model when no secret stood in (then it is the file as loaded)."""
     redacted = resolve(document.data, substitutions, reveal_secrets=False)
     problems = list(redacted.problems)
     reported = {problem.path for problem in problems}
@@ -235,9 +239,9 @@ def _checked(
         invalid = problems_from_validation_error(error, WorkflowFile)
         problems += [problem for problem in invalid if problem.path not in reported]
         problems += _unreported(partial_problems(_mapping(redacted.value)), problems)
-    else:
-        problems += definition_problems(model)
-    return _located(problems, document, display)
+        return _located(problems, document, display), None
+    problems += definition_problems(model)
+    return _located(problems, document, display), None if redacted.secret_paths else model
 
 
 def _mapping(value: object) -> dict[str, object]:
@@ -261,6 +265,12 @@ def _revealed(
         model = WorkflowFile.model_validate(revealed.value, by_alias=True, by_name=False)
     except ValidationError as error:
         return _located(_secret_type_problems(error), document, display)
+    return _loaded(stem, display, model, revealed.secret_paths)
+
+
+def _loaded(
+    stem: str, display: str, model: WorkflowFile, secret_paths: Sequence[str]
+) -> LoadedWorkflow:
     return LoadedWorkflow(
         stem=stem,
         file=display,
@@ -268,7 +278,7 @@ def _revealed(
         previous_names=tuple(model.previous_names),
         adopt_existing=model.adopt_existing,
         is_active=model.is_active if "is_active" in model.model_fields_set else None,
-        secret_paths=tuple(revealed.secret_paths),
+        secret_paths=tuple(secret_paths),
     )
 
 

@@ -45,9 +45,14 @@ class WorkflowFile(WorkflowDefinition):
     )
 
     def definition(self) -> WorkflowDefinition:
-        """The workflow definition alone, without the file-only settings."""
-        data = self.model_dump(exclude={"previous_names", "adopt_existing"}, exclude_unset=True)
-        return WorkflowDefinition.model_validate(data)
+        """The workflow definition alone, without the file-only settings.
+
+        Built from the values validated already (the fields are the definition's own), not
+        validated a second time.
+        """
+        values = {name: getattr(self, name) for name in WorkflowDefinition.model_fields}
+        unset = self.model_fields_set - set(WorkflowDefinition.model_fields)
+        return WorkflowDefinition.model_construct(self.model_fields_set - unset, **values)
 
 
 FILE_ONLY_FIELDS: tuple[str, ...] = ("previousNames", "adoptExisting")
