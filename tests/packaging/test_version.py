@@ -7,6 +7,7 @@ import re
 import tomllib
 from importlib import metadata
 
+import pytest
 from click.testing import CliRunner
 
 from pulumi_thena.cli import cli
@@ -36,11 +37,12 @@ def test_pyproject_metadata_cli_and_changelog_agree() -> None:
     assert releases[0][0] == version, "the newest release in CHANGELOG.md is not pyproject's"
 
 
-def test_the_docs_install_the_current_version() -> None:
+@pytest.mark.parametrize("document", ["docs/adopt.md", "README.md"])
+def test_the_docs_install_the_current_version(document: str) -> None:
     version = _pyproject_version()
-    text = (REPO / "docs" / "adopt.md").read_text(encoding="utf-8")
+    text = (REPO / document).read_text(encoding="utf-8")
     pins = re.findall(r"pulumi-thena==([0-9][^\s\"'`]*)", text)
-    assert pins, "docs/adopt.md pins no pulumi-thena version"
+    assert pins, f"{document} pins no pulumi-thena version"
     assert set(pins) == {version}
 
 
