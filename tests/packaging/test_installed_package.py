@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -114,18 +115,50 @@ def test_the_metadata_requires_the_runtime_dependencies_only(
     assert "Requires-Dist: pulumi==3.272.0" in metadata
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _runtime_closure(site_packages: Path, root: str) -> set[str]:
+    """The distributions ``root`` needs, its own included, following requirements without
+    extras: what an install of ``root`` alone has to bring."""
+    installed = {
+        _canonical(d.metadata["Name"]): d for d in metadata.distributions(path=[str(site_packages)])
+    }
+    needed: set[str] = set()
+    waiting = [root]
+    while waiting:
+        name = _canonical(waiting.pop())
+        if name in needed or name not in installed:
+            continue
+        needed.add(name)
+        for line in installed[name].requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                waiting.append(requirement.name)
+    return needed
+
+
 def test_pip_install_pulls_every_runtime_dependency_and_no_dev_tool(installed: Installed) -> None:
     listed = json.loads(succeeded(run([installed.bin("pip"), "list", "--format=json"], REPO)))
-    present = {item["name"].lower().replace("_", "-"): item["version"] for item in listed}
+    present = {_canonical(item["name"]): item["version"] for item in listed}
     assert present["pulumi-thena"] == installed.dist.version
     assert present["pulumi"] == "3.272.0"
     for requirement in map(Requirement, _pyproject()["project"]["dependencies"]):
-        name = requirement.name.lower().replace("_", "-")
+        name = _canonical(requirement.name)
         assert name in present, f"{name} was not installed"
         assert requirement.specifier.contains(present[name], prereleases=True), name
-    extras = _pyproject()["project"]["optional-dependencies"]["dev"]
-    dev = {Requirement(r).name.lower() for r in extras}
-    assert dev & present.keys() == set()
+    [site_packages] = installed.venv.glob("lib/python*/site-packages")
+    needed = _runtime_closure(site_packages, "pulumi-thena")
+    bootstrap = {"pip", "setuptools", "wheel"}  # venv's own, whether or not a package needs them
+    assert set(present) - bootstrap == needed - bootstrap
+    dev = {
+        _canonical(Requirement(r).name)
+        for r in _pyproject()["project"]["optional-dependencies"]["dev"]
+    }
+    dev_only = dev - needed  # a dev tool that a runtime dependency needs too is not dev-only
+    assert {"pytest", "hypothesis", "mypy", "ruff", "build", "twine"} <= dev_only
+    assert dev_only & present.keys() == set()
     check = run([installed.bin("pip"), "check"], REPO)
     assert check.returncode == 0, check.stdout
     shown = succeeded(run([installed.bin("thena-workflows"), "--version"], REPO))
