@@ -46,6 +46,17 @@ class ScaffoldError(ValueError):
     """A project or environment name the scaffold cannot use; the message says which and why."""
 
 
+def installed_version() -> str:
+    """The version of the installed pulumi-thena, which a new repository pins."""
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:  # pragma: no cover - the package runs installed
+        raise ScaffoldError(
+            f"{DISTRIBUTION} is not installed (no distribution metadata); install it with pip "
+            "so that the new repository can pin its version"
+        ) from None
+
+
 @dataclass(frozen=True)
 class ScaffoldFile:
     """One file of the new repository: its path (POSIX, relative) and text, or a link target."""
@@ -61,7 +72,7 @@ class ScaffoldOptions:
 
     project: str
     envs: tuple[str, ...] = DEFAULT_ENVS
-    version: str = field(default_factory=lambda: installed_version())
+    version: str = field(default_factory=installed_version)
     description: str = DEFAULT_DESCRIPTION
     for_pulumi_new: bool = False
     """The ``pulumi new`` template: ``${PROJECT}``/``${DESCRIPTION}`` left for Pulumi to fill,
@@ -69,17 +80,6 @@ class ScaffoldOptions:
 
     def __post_init__(self) -> None:
         check_names(self.project, self.envs, placeholder=self.for_pulumi_new)
-
-
-def installed_version() -> str:
-    """The version of the installed pulumi-thena, which a new repository pins."""
-    try:
-        return metadata.version(DISTRIBUTION)
-    except metadata.PackageNotFoundError:  # pragma: no cover - the package runs installed
-        raise ScaffoldError(
-            f"{DISTRIBUTION} is not installed (no distribution metadata); install it with pip "
-            "so that the new repository can pin its version"
-        ) from None
 
 
 def parse_envs(text: str) -> tuple[str, ...]:

@@ -20,11 +20,9 @@ from pulumi_thena.scaffold.render import ScaffoldOptions, render_scaffold
 TEMPLATE_DIR = "templates/thena-workflows"
 
 
-def template_files(version: str | None = None) -> dict[str, str]:
+def template_files() -> dict[str, str]:
     """The template directory's files, by POSIX path: the scaffold as ``pulumi new`` takes it."""
     options = ScaffoldOptions(project="${PROJECT}", for_pulumi_new=True)
-    if version is not None:
-        options = ScaffoldOptions(project="${PROJECT}", for_pulumi_new=True, version=version)
     return {file.path: file.text for file in render_scaffold(options) if file.link is None}
 
 
