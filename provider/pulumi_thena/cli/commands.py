@@ -17,14 +17,14 @@ import click
 
 from pulumi_thena.cli import render
 from pulumi_thena.cli.app import cli, common_options
-from pulumi_thena.cli.context import CliState
+from pulumi_thena.cli.context import CliState, pass_state
 from pulumi_thena.cli.credentials import SECRETS_SETTING, decrypted_secrets
 from pulumi_thena.cli.doctor import run_doctor
 from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, SetupError
 from pulumi_thena.cli.local import run_local
 from pulumi_thena.cli.output import Output
 from pulumi_thena.cli.runs import Run, RunsReport, find_workflow, parse_duration
-from pulumi_thena.client import NotFoundError, RetryPolicy, ThenaClient
+from pulumi_thena.client import RetryPolicy, ThenaClient, event_names
 from pulumi_thena.definitions.envs import Environment, compare_environments
 from pulumi_thena.definitions.errors import MappingError
 from pulumi_thena.definitions.export import (
@@ -45,10 +45,9 @@ from pulumi_thena.definitions.validation import (
 )
 from pulumi_thena.diff import owner_marker
 from pulumi_thena.emulator.__main__ import main as emulator_main
-from pulumi_thena.models import ExecutionStatus, Workflow
+from pulumi_thena.models import ExecutionStatus
 from pulumi_thena.review.markdown import envs_markdown, plan_markdown
 
-pass_state = click.make_pass_decorator(CliState, ensure=True)
 STACK_HELP = "The stack (stacks/Pulumi.<stack>.yaml): its variables, policy and credentials."
 
 
@@ -67,17 +66,6 @@ def _emit(state: CliState, report: Any, human: Callable[[Output], None]) -> None
         state.output.json(report.to_json())
     else:
         human(state.output)
-
-
-def _fetch_workflows(
-    state: CliState, client: ThenaClient, team: str | None = None
-) -> list[Workflow]:
-    with state.output.progress("Listing workflows") as advance:
-        workflows = []
-        for workflow in client.iter_workflows(team_id=team):
-            workflows.append(workflow)
-            advance(1)
-    return workflows
 
 
 # -- validate ------------------------------------------------------------------------------
@@ -230,7 +218,7 @@ def plan(ctx: click.Context, state: CliState, stack: str, output_format: str) ->
     decrypted = decrypted_secrets(state.project, stack) if encrypted else None
     definitions = state.load_stack(stack, decrypted)
     with state.api(state.credentials(stack)) as client:
-        live = _fetch_workflows(state, client)
+        live = state.list_workflows(client)
     result = build_plan(definitions, live, state.project.name)
     if encrypted:
         result = replace(result, secrets_compared=decrypted is not None)
@@ -288,15 +276,15 @@ def export(
     """Write existing workflows as definition files (adoptExisting: true)."""
     mapping = _variable_mapping(state, vars_file)
     with state.api(state.credentials(stack)) as client:
-        live = _fetch_workflows(state, client, team)
-        event_names = _event_names(client)
+        live = state.list_workflows(client, team)
+        names = event_names(client)
     if unmanaged_only:
         live = [wf for wf in live if owner_marker(wf.metadata) is None]
     out_dir.mkdir(parents=True, exist_ok=True)
     files = export_workflows(
         live,
         mapping=mapping,
-        event_names=event_names,
+        event_names=names,
         taken=() if overwrite else definition_stems(out_dir),
         schema_ref=state.project.schema_ref(out_dir),
     )
@@ -317,15 +305,6 @@ def _variable_mapping(state: CliState, vars_file: Path | None) -> dict[str, str]
     for warning in warnings:
         state.output.warn(warning)
     return mapping
-
-
-def _event_names(client: ThenaClient) -> dict[str, str]:
-    """Registry event uid -> name (the registry path is assumed: a 404 means no names)."""
-    try:
-        events = client.list_events()
-    except NotFoundError:
-        return {}
-    return {e.uid: e.event_name for e in events if e.uid and e.event_name}
 
 
 # -- diff-envs -----------------------------------------------------------------------------
@@ -367,7 +346,7 @@ def diff_envs(
 def _environment(state: CliState, stack: str) -> Environment:
     settings = state.project.stack_settings(stack)
     with state.api(state.credentials(stack)) as client:
-        live = _fetch_workflows(state, client)
+        live = state.list_workflows(client)
     return Environment(stack, settings, live)
 
 
@@ -401,7 +380,7 @@ def runs(
 ) -> None:
     """Recent executions of a workflow (file stem, name or uniqueIdentifier) and their tasks."""
     with state.api(state.credentials(stack)) as client:
-        live = _fetch_workflows(state, client)
+        live = state.list_workflows(client)
         workflow = find_workflow(
             live, name, project=state.project.name, stack=stack, file_name=_file_name(state, name)
         )

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
+
 from pulumi_thena.cli import credentials
 from pulumi_thena.cli.credentials import Credentials
 from pulumi_thena.cli.errors import ProblemsFound, SetupError, api_failure
@@ -18,6 +20,7 @@ from pulumi_thena.cli.output import Output
 from pulumi_thena.client import RetryPolicy, ThenaClient, ThenaError
 from pulumi_thena.definitions import DefinitionLoadError, StackDefinitions, load_stack
 from pulumi_thena.definitions.project import Project, find_project_dir
+from pulumi_thena.models import Workflow
 
 DEFAULT_RETRIES = 3
 # A command line waits less than a deployment: a few retries of errors within half a minute.
@@ -76,6 +79,15 @@ class CliState:
         finally:
             client.close()
 
+    def list_workflows(self, client: ThenaClient, team: str | None = None) -> list[Workflow]:
+        """Every workflow of the org (of one team), with a progress bar on a terminal."""
+        with self.output.progress("Listing workflows") as advance:
+            workflows = []
+            for workflow in client.iter_workflows(team_id=team):
+                workflows.append(workflow)
+                advance(1)
+        return workflows
+
     def load_stack(
         self, stack: str, decrypted: Mapping[str, str] | None = None
     ) -> StackDefinitions:
@@ -85,3 +97,7 @@ class CliState:
             return load_stack(self.project.root, stack, decrypted)
         except DefinitionLoadError as error:
             raise ProblemsFound(error.problems) from None
+
+
+pass_state = click.make_pass_decorator(CliState, ensure=True)
+"""Hands a command the run's CliState (made on first use)."""

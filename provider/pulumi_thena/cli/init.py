@@ -20,9 +20,9 @@ import click
 
 from pulumi_thena.cli import render
 from pulumi_thena.cli.app import cli, common_options
-from pulumi_thena.cli.commands import _event_names, _fetch_workflows, pass_state
-from pulumi_thena.cli.context import CliState
+from pulumi_thena.cli.context import CliState, pass_state
 from pulumi_thena.cli.errors import EXIT_ERROR, EXIT_OK, SetupError
+from pulumi_thena.client import event_names
 from pulumi_thena.definitions import SCHEMA_FILE, render_schema
 from pulumi_thena.definitions.export import ExportedFile, ExportReport, export_workflows
 from pulumi_thena.diff import owner_marker
@@ -129,11 +129,11 @@ def _from_org(
 ) -> tuple[list[ExportedFile], list[Workflow]]:
     """The org's unmanaged workflows as files, and those a stack manages (left out)."""
     with state.api(state.credentials(stack)) as client:
-        live = _fetch_workflows(state, client, team)
-        event_names = _event_names(client)
+        live = state.list_workflows(client, team)
+        names = event_names(client)
     unmanaged = [wf for wf in live if owner_marker(wf.metadata) is None]
     managed = [wf for wf in live if owner_marker(wf.metadata) is not None]
-    return export_workflows(unmanaged, event_names=event_names), managed
+    return export_workflows(unmanaged, event_names=names), managed
 
 
 def _show(

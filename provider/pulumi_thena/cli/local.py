@@ -196,7 +196,10 @@ def run_local(
     api = LocalApi.of(project)
     with running_emulator(project, api) as started:
         if started:
-            print(f"==> started the emulator on {api.url} (state in {LOCAL_DIR}/emulator.json)")
+            print(
+                f"==> started the emulator on {api.url} (state in {LOCAL_DIR}/emulator.json)",
+                file=sys.stderr,  # stdout is pulumi's: `local stack export > state.json`
+            )
         select_stack(pulumi, project, env)
         command = args[0] if args else ""
         if command in PROGRESSING and "--refresh" not in args and "-r" not in args:

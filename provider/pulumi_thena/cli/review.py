@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from pulumi_thena.cli.app import cli, common_options
-from pulumi_thena.cli.context import CliState
+from pulumi_thena.cli.context import CliState, pass_state
 from pulumi_thena.cli.errors import CliError, ProblemsFound, SetupError, UsageFailure
 from pulumi_thena.definitions import FileProblem, LoadedWorkflow
 from pulumi_thena.definitions.loader import SUFFIXES, definition_stems, display_path
@@ -33,8 +33,6 @@ from pulumi_thena.review.comment import code_block, comment_body
 from pulumi_thena.review.escape import markdown_text
 from pulumi_thena.review.github import DEFAULT_API_URL, GitHub, GitHubError, post_comment
 from pulumi_thena.review.graphviz import RenderError, render
-
-pass_state = click.make_pass_decorator(CliState, ensure=True)
 
 FORMATS = ("mermaid", "dot", "svg", "png")
 SUFFIX_FORMATS = {".mmd": "mermaid", ".mermaid": "mermaid", ".dot": "dot", ".gv": "dot"}

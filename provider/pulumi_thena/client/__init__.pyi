@@ -19,7 +19,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .paging import WorkflowPages
-from .registry import RegistryCache, RegistryLists, fetch_lists, fetch_registry
+from .registry import RegistryCache, RegistryLists, event_names, fetch_lists, fetch_registry
 from .retry import Decision, RetryPolicy, WaitBudget, classify
 from .stats import ClientStats
 
@@ -50,6 +50,7 @@ __all__ = [
     "WaitBudget",
     "WorkflowPages",
     "classify",
+    "event_names",
     "fetch_lists",
     "fetch_registry",
 ]

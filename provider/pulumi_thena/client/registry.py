@@ -92,3 +92,12 @@ def _optional(fetch: Callable[[], T], default: T, what: str) -> T:
     except NotFoundError:
         log.warning("the %s endpoint answered 404; skipping that cross-check", what)
         return default
+
+
+def event_names(client: ThenaClient) -> dict[str, str]:
+    """Registry event uid -> name (the registry path is assumed: a 404 means no names)."""
+    try:
+        events = client.list_events()
+    except NotFoundError:
+        return {}
+    return {e.uid: e.event_name for e in events if e.uid and e.event_name}
