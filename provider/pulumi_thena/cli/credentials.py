@@ -22,9 +22,8 @@ from pulumi_thena.cli.errors import SetupError
 from pulumi_thena.client import DEFAULT_BASE_URL
 from pulumi_thena.client.assumptions import (
     API_PATHS_SETTING,
-    ENV_API_PATHS,
     ApiPaths,
-    api_paths_from,
+    configured_api_paths,
 )
 from pulumi_thena.client.errors import register_secret
 from pulumi_thena.client.urls import cleartext_url_problem
@@ -101,11 +100,8 @@ def _stack_key(
 
 def _paths(value: object, stack_file: str) -> ApiPaths:
     """The stack's ``thena:apiPaths``, else ``THENA_API_PATHS``; SetupError when either is bad."""
-    source = f"{stack_file}: {API_PATHS_SETTING}"
-    if value is None:
-        value, source = os.environ.get(ENV_API_PATHS), ENV_API_PATHS
     try:
-        return api_paths_from(value, source)
+        return configured_api_paths(value, f"{stack_file}: {API_PATHS_SETTING}")
     except ValueError as error:
         raise SetupError(str(error)) from None
 

@@ -8,6 +8,7 @@ Correct an assumption here, or override a path without code: per client
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from string import Formatter
@@ -94,6 +95,16 @@ def _template_problem(name: str, template: Any) -> str | None:
 
 _CAMEL = {"filterOperators": "filter_operators"}
 PATH_NAMES = tuple(field.name for field in fields(ApiPaths))
+
+
+def configured_api_paths(setting: Any, setting_source: str) -> ApiPaths:
+    """The paths a stack sets (``thena:apiPaths``), else those of ``THENA_API_PATHS`` (JSON).
+
+    The one rule the provider and the command line share; ValueError as ``api_paths_from``.
+    """
+    if setting is None:
+        return api_paths_from(os.environ.get(ENV_API_PATHS), ENV_API_PATHS)
+    return api_paths_from(setting, setting_source)
 
 
 def api_paths_from(value: Any, source: str) -> ApiPaths:

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any
 from pulumi_thena.client.assumptions import (
     API_PATHS_SETTING,
     DEFAULT_BASE_URL,
-    ENV_API_PATHS,
     ApiPaths,
-    api_paths_from,
+    configured_api_paths,
 )
 from pulumi_thena.client.errors import NotFoundError, register_secret
 from pulumi_thena.client.urls import cleartext_url_problem
@@ -73,12 +72,8 @@ class Settings:
 
 def _config_paths(get: Callable[[str], Any]) -> ApiPaths:
     """``thena:apiPaths`` (an object, or its JSON text), else THENA_API_PATHS (JSON)."""
-    value = get(API_PATHS_SETTING)
-    source = f"the stack config {API_PATHS_SETTING}"
-    if value is None:
-        value, source = os.environ.get(ENV_API_PATHS), ENV_API_PATHS
     try:
-        return api_paths_from(value, source)
+        return configured_api_paths(get(API_PATHS_SETTING), f"the stack config {API_PATHS_SETTING}")
     except ValueError as error:
         raise ConfigurationError(str(error)) from None
 
