@@ -132,6 +132,8 @@ def graphviz_html(text: str) -> str:
 
     As in Mermaid, an empty label is a syntax error: one that shows nothing is a no-break space.
     Graphviz reads ``\\N``, ``\\E``, ``\\G`` (names) and ``\\n`` even in these labels, also when
-    written as entities; a doubled backslash is a literal one.
+    written as entities; a doubled backslash is a literal one. A label of a lone ``]`` is a
+    syntax error to it, so ``]`` is always written as an entity.
     """
-    return html.escape(visible(text), quote=True).replace("\\", "\\\\") or "&#160;"
+    escaped = html.escape(visible(text), quote=True).replace("\\", "\\\\")
+    return escaped.replace("]", "&#93;") or "&#160;"
