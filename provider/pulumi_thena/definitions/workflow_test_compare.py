@@ -323,8 +323,8 @@ class WorkflowComparison:
             if not got:
                 return []
             details = tuple(
-                f"{{{{{template}}}}} did not resolve in step {step}: give that step's result "
-                "under 'results', fix the path, or list it under 'unresolved'"
+                f"{{{{{template}}}}} did not resolve in step {step}: {_unresolved_hint(template)}, "
+                "fix the path, or list it under 'unresolved'"
                 for template, step in got.items()
             )
             return [self._mismatch("unresolved", "unresolved", [], sorted(got), details)]
@@ -356,6 +356,19 @@ class WorkflowComparison:
         missing: bool = False,
     ) -> Mismatch:
         return Mismatch(f"{self.path}.{field}", self.stem, what, expected, got, details, missing)
+
+
+_STEP_RESULT: Final = re.compile(r"^context\.steps\.([^.\[]+)")
+
+
+def _unresolved_hint(template: str) -> str:
+    """What gives a template its value in a test: a step's result, the event, or an entity."""
+    step = _STEP_RESULT.match(template)
+    if step:
+        return f"give step {step.group(1)}'s result under 'results'"
+    if template.startswith("context.event."):
+        return "add it to the event (payload, actor or messageAttributes)"
+    return "give the entity an annotation loads under 'entities'"
 
 
 def differences(wanted: Any, got: Any, path: str = "") -> Iterator[tuple[str, Any, Any, bool]]:

@@ -20,10 +20,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
 
 from pulumi_thena.definitions.workflow_file import ResourceName
-from pulumi_thena.models.base import Bool, DefinitionModel, FreeForm, StepRef
+from pulumi_thena.models.base import Bool, DefinitionModel, FreeForm
+from pulumi_thena.models.base import StepRef as WireStepRef
 
 TEST_SCHEMA_FILE: Final = "stacks/workflow-test.schema.json"
 EVERY_ATTEMPT: Final = "all"
@@ -43,8 +44,29 @@ TaskStatus = Literal[
 ]
 Decision = Literal["approve", "reject", "wake"]
 """The vocabularies of spec.statuses and spec.runs, spelled out for the schema (a test compares)."""
-FailingAttempts = Annotated[int, Field(ge=1)] | Literal["all"]
+
+
+def _failing_attempts(value: Any) -> Any:
+    if value == EVERY_ATTEMPT or (
+        isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    ):
+        return value
+    raise ValueError(
+        f"expected how many attempts fail: a whole number of at least 1, or 'all' (got {value!r})"
+    )
+
+
+FailingAttempts = Annotated[
+    int | str,
+    BeforeValidator(_failing_attempts),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 1}, {"const": EVERY_ATTEMPT}]}),
+]
 Text = Annotated[str, Field(min_length=1)]
+StepRef = Annotated[
+    WireStepRef,
+    WithJsonSchema({"type": ["integer", "string"], "description": "A stepIdentifier."}),
+]
+"""A step, written as a number or a string (``2`` or ``"2"``), held as a string."""
 
 
 class WorkflowTestEvent(DefinitionModel):
@@ -189,13 +211,14 @@ class WorkflowTestFile(DefinitionModel):
 
     cases: list[WorkflowTestCase] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> WorkflowTestFile:
-        names = [case.name for case in self.cases]
+    @field_validator("cases")
+    @classmethod
+    def _unique_names(cls, cases: list[WorkflowTestCase]) -> list[WorkflowTestCase]:
+        names = [case.name for case in cases]
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise ValueError(f"case names must be unique in a file: {', '.join(twice)}")
-        return self
+        return cases
 
 
 def workflow_test_schema() -> dict[str, Any]:

@@ -281,7 +281,8 @@ def check_test_file(test: ParsedTestFile, stack: StackUnderTest) -> CheckedTestF
         else:
             problems.append(located)
     try:
-        model = WorkflowTestFile.model_validate(resolved.value, by_alias=True, by_name=False)
+        data = string_keys(resolved.value)
+        model = WorkflowTestFile.model_validate(data, by_alias=True, by_name=False)
     except ValidationError as error:
         problems += [
             FileProblem(display, p.path, p.message, document.line_of(p.path))
@@ -292,6 +293,16 @@ def check_test_file(test: ParsedTestFile, stack: StackUnderTest) -> CheckedTestF
         problems += [problem for found in by_case.values() for problem in found]
         return CheckedTestFile(None, tuple(problems))
     return CheckedTestFile(None if problems else model, tuple(problems), by_case)
+
+
+def string_keys(value: Any) -> Any:
+    """Mapping keys as text, as JSON has them: YAML reads ``2:`` as a number, and a field path
+    (``inputs.2``) names it as text."""
+    if isinstance(value, dict):
+        return {str(key): string_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [string_keys(item) for item in value]
+    return value
 
 
 def _case_of(path: str) -> int | None:
