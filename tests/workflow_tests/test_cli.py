@@ -162,3 +162,29 @@ def test_invalid_workflow_files_are_reported_like_validate(examples: ExampleProj
     result = examples.run("test")
     assert result.exit_code == EXIT_ERROR
     assert f"error: stacks/workflows/{URGENT}.yaml: triggerEvnt: unknown field" in result.stderr
+
+
+def test_hostile_text_in_a_test_file_is_printed_escaped(
+    examples: ExampleProject, tmp_path: Path
+) -> None:
+    from tests.hardening.test_terminal_escapes import HOSTILE, RAW, raw_characters
+
+    expect = {"workflows": {URGENT: {"inputs": {3: {"ticketId": HOSTILE}}}}}
+    case = {
+        "name": f"case {HOSTILE}",
+        "event": {"name": "ticket:created", "payload": {"ticketId": "T-1"}},
+        "entities": {"Ticket": {"priority": "urgent", "status": "open"}},
+        "expect": expect,
+    }
+    path = examples.write_test("hostile", [case])
+    target = tmp_path / "hostile.xml"
+    for args in ([], ["--json"]):
+        result = examples.run(*args, "test", str(path), "--junit", str(target))
+        assert result.exit_code == EXIT_ERROR
+        assert raw_characters(result) == [], result.output
+        assert "\\x1b[2J" in result.output or "\\u001b[2J" in result.output
+    human = examples.run("test", str(path)).stdout
+    assert "[bold red]red[/bold red]" in human  # rich markup in a name is printed as written
+    xml = target.read_text(encoding="utf-8")
+    assert not RAW.search(xml) and "\\x1b[2J" in xml
+    ET.fromstring(xml)
