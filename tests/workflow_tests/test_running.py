@@ -130,7 +130,7 @@ def test_an_input_of_a_step_that_did_not_run(examples: ExampleProject) -> None:
     examples.write_test("not-run", [case(expect, failures={1: "all"})])
     [found] = only_case(run(examples, "not-run")).mismatches
     assert found.what == "inputs.2" and found.missing
-    assert found.details[0].startswith("step 2 not-run: not run: step 1 failed")
+    assert found.details == ("step 2 not-run: step 1 failed and its onFailure is ABORT",)
 
 
 def test_an_unresolved_template_fails_unless_listed(examples: ExampleProject) -> None:

@@ -27,8 +27,9 @@ from pulumi_thena.definitions.workflow_test_file import (
     WorkflowExpectation,
     WorkflowTestCase,
 )
+from pulumi_thena.spec.graph import ref_sort_key
 from pulumi_thena.spec.runs import Run
-from pulumi_thena.spec.trace import SKIPPED, step_number
+from pulumi_thena.spec.trace import SKIPPED, StepRecord, step_number
 
 Locate = Callable[[str, str], str | None]
 """(workflow stem, field path in its file) -> ``file:line``, or None when unknown."""
@@ -204,11 +205,14 @@ class WorkflowComparison:
         """What became of each step, and why, for a mismatch about the run as a whole."""
         lines = []
         for record in self.run.steps.values():
-            why = located(self.stem, [record.why], self.locate)[0] if record.why else ""
-            lines.append(
-                f"step {step_number(record.step)} {record.state}{': ' + why if why else ''}"
-            )
+            lines.append(self._step_line(record))
         return tuple(lines)
+
+    def _step_line(self, record: StepRecord) -> str:
+        """``step 2 skipped: its filter did not match: ... (file:line)``."""
+        why = located(self.stem, [record.why], self.locate)[0] if record.why else ""
+        why = why.removeprefix("not run: ")  # the state says so already
+        return f"step {step_number(record.step)} {record.state}{': ' + why if why else ''}"
 
     # -- the comparisons -----------------------------------------------------------------------
 
@@ -244,9 +248,8 @@ class WorkflowComparison:
             return []
         got = {ref: r.why for ref, r in self.run.steps.items() if r.state == SKIPPED}
         if sorted(wanted) != sorted(got):
-            return [
-                self._story_mismatch("skipped", _numbers(sorted(wanted)), _numbers(sorted(got)))
-            ]
+            expected, actual = sorted(wanted, key=ref_sort_key), sorted(got, key=ref_sort_key)
+            return [self._story_mismatch("skipped", _numbers(expected), _numbers(actual))]
         return [
             self._mismatch(
                 f"skipped.{step_number(ref)}",
@@ -303,7 +306,7 @@ class WorkflowComparison:
                     )
                 )
             elif record.input is None:
-                details = (f"step {step_number(ref)} {record.state}: {record.why}",)
+                details = (self._step_line(record),)
                 found.append(
                     self._mismatch(what, f"inputs.{ref}", wanted, None, details, missing=True)
                 )

@@ -275,9 +275,9 @@ def check_test_file(test: ParsedTestFile, stack: StackUnderTest) -> CheckedTestF
             f"{problem.message} (stack '{stack.stack}')",
             document.line_of(problem.path),
         )
-        index = _CASE_INDEX.match(problem.path)
-        if isinstance(problem, UnknownPlaceholder) and index:
-            by_case.setdefault(int(index.group(1)), []).append(located)
+        index = _case_of(problem.path)
+        if isinstance(problem, UnknownPlaceholder) and index is not None:
+            by_case.setdefault(index, []).append(located)
         else:
             problems.append(located)
     try:
