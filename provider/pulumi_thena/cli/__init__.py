@@ -8,6 +8,7 @@ script. Exit codes: 0 nothing to report, 1 error, 2 differences found, 64 usage 
 from pulumi_thena.cli import commands as _commands  # noqa: F401  (registers the commands)
 from pulumi_thena.cli import init as _init  # noqa: F401  (registers init and schema)
 from pulumi_thena.cli import review as _review  # noqa: F401  (registers graph, post-comment)
+from pulumi_thena.cli import workflow_test as _workflow_test  # noqa: F401  (registers test)
 from pulumi_thena.cli.app import cli, main
 from pulumi_thena.cli.errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, EXIT_USAGE
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pulumi_thena.emulator import executions
 from pulumi_thena.emulator.constants import DEFAULT_API_KEY
 from pulumi_thena.emulator.errors import BadRequest, NotFound
 from pulumi_thena.emulator.ids import Clock, new_id, parse_instant
@@ -200,6 +201,24 @@ class Backend:
             self._state = draft
             self._save()
             return stored
+
+    def fire_event(self, body: Any) -> dict[str, Any]:
+        """Run every workflow the event triggers (``executions.fire``); all or nothing."""
+        with self._lock:
+            draft = copy.deepcopy(self._state)
+            answer = executions.fire(draft, body, _registry_view(draft), self._clock)
+            self._state = draft
+            self._save()
+            return answer
+
+    def resolve_wait(self, execution_id: str, body: Any) -> dict[str, Any]:
+        """Approve, reject or wake a waiting step of an execution (``executions.resolve``)."""
+        with self._lock:
+            draft = copy.deepcopy(self._state)
+            answer = executions.resolve(draft, execution_id, body, self._clock)
+            self._state = draft
+            self._save()
+            return answer
 
     def stored_workflows(self) -> list[dict[str, Any]]:
         """Every workflow at its current version, as stored (the request shape)."""

@@ -222,6 +222,12 @@ CONTROL_ROUTES = [
     _control("GET", "requests", lambda b, r: _ok(b.requests())),
     _control("GET", "counters", lambda b, r: _ok(b.counters())),
     _control("GET", "workflows", lambda b, r: _ok(b.stored_workflows())),
+    _control("POST", "events", lambda b, r: _ok(b.fire_event(r.json()))),
+    _control(
+        "POST",
+        "executions/{executionId}/resolve",
+        lambda b, r: _ok(b.resolve_wait(r.params["executionId"], r.json())),
+    ),
     _control("GET", "faults", lambda b, r: _ok(b.faults())),
     _control("POST", "faults", lambda b, r: _ok(b.add_fault(r.json()))),
     _control("DELETE", "faults", _clear_faults),

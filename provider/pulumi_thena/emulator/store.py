@@ -1,8 +1,10 @@
 """The emulator's stored state and its optional, atomically written JSON file.
 
-Only Thena's data is persisted (workflows with all versions, registry, executions, tasks);
-faults, counters, the request log and runtime config live in memory. Workflows are kept as
-their requests sent them, so that either answer shape can be served from them.
+Only Thena's data is persisted (workflows with all versions, registry, executions, tasks), and
+what the emulator needs to resume an execution waiting for a decision (``runs``, see
+``executions``); faults, counters, the request log and runtime config live in memory.
+Workflows are kept as their requests sent them, so that either answer shape can be served from
+them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ _COLLECTION_TYPES: dict[str, type] = {
     "activities": list,
     "executions": dict,
     "tasks": dict,
+    "runs": dict,
 }
 
 
@@ -38,6 +41,8 @@ class State:
     activities: list[dict[str, Any]] = field(default_factory=default_activities)
     executions: dict[str, dict[str, Any]] = field(default_factory=dict)
     tasks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Execution id -> what was fired, the workflow then, decisions and task ids (executions)."""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

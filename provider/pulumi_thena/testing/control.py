@@ -25,15 +25,31 @@ _CAMEL = {
     "page_base": "pageBase",
     "limit_cap": "limitCap",
     "empty_bodies": "emptyBodies",
+    "message_attributes": "messageAttributes",
 }
+
+
+_FREE_FORM = frozenset({"payload", "actor", "messageAttributes", "entities", "results", "failures"})
+"""Options whose values are the caller's own data: their keys are never renamed."""
 
 
 def _camel(options: dict[str, Any]) -> dict[str, Any]:
     """Accept Python-style keyword names (``delay_seconds``) next to the wire names."""
-    return {
-        _CAMEL.get(key, key): _camel(value) if isinstance(value, dict) else value
-        for key, value in options.items()
-    }
+    renamed = {}
+    for key, value in options.items():
+        name = _CAMEL.get(key, key)
+        nested = isinstance(value, dict) and name not in _FREE_FORM
+        renamed[name] = _camel(value) if nested else value
+    return renamed
+
+
+def _message(response: httpx.Response) -> str:
+    """The emulator's error message(s), or the start of the body when it is not its error."""
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        return response.text[:200]
+    return "; ".join(message) if isinstance(message, list) else str(message)
 
 
 class EmulatorControl:
@@ -71,6 +87,29 @@ class EmulatorControl:
     def workflows(self) -> list[dict[str, Any]]:
         """Every stored workflow at its current version, as stored, without paging."""
         result: list[dict[str, Any]] = self._call("GET", "/workflows")
+        return result
+
+    def fire_event(
+        self, event_name: str, payload: dict[str, Any] | None = None, **options: Any
+    ) -> dict[str, Any]:
+        """Fire an event: every active workflow it triggers runs (``POST /__emulator/events``).
+
+        ``options``: ``actor``, ``messageAttributes``, ``entities`` (by entityType or
+        pathToAnnotate), ``results`` (step -> result) and ``failures`` (step -> failing attempts,
+        None for every one). Returns ``{event, executions, notTriggered}``; each execution
+        carries its ``tasks`` and open ``waits``.
+        """
+        body = {"eventName": event_name, "payload": payload or {}, **_camel(options)}
+        result: dict[str, Any] = self._call("POST", "/events", body)
+        return result
+
+    def resolve(self, execution_id: str, step: int | str, decision: str) -> dict[str, Any]:
+        """Approve or reject (``approve``, ``reject``) or end a sleep (``wake``) of a waiting step.
+
+        Returns the execution with its tasks and the waits still open.
+        """
+        body = {"step": step, "decision": decision}
+        result: dict[str, Any] = self._call("POST", f"/executions/{execution_id}/resolve", body)
         return result
 
     def inject_fault(
@@ -111,5 +150,11 @@ class EmulatorControl:
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         # httpx sets Content-Type: application/json whenever a JSON body is given.
         response = self._http.request(method, path, json=body)
-        response.raise_for_status()
+        if response.is_error:
+            raise httpx.HTTPStatusError(
+                f"{method} {self.base_url}/__emulator{path} answered {response.status_code}: "
+                f"{_message(response)}",
+                request=response.request,
+                response=response,
+            )
         return response.json()
