@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import textwrap
@@ -105,7 +106,7 @@ def test_secrets_always_show_as_secret(project: Path, use_stack: bool) -> None:
     assert "hunter2" not in result.stdout
     assert "pause" not in result.stdout  # not even the name of the secret
     data = json.loads(result.stdout)
-    assert "sleep: duration [secret], note [secret]" in data["dot"]
+    assert "sleep: duration [secret], note [secret]" in html.unescape(data["dot"])
     attempts = "3 attempts" if use_stack else "${var.attempts} attempts"
     assert f"retry: {attempts}" in data["dot"]
 
