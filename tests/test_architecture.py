@@ -1,6 +1,6 @@
 """The import map of docs/design.md, read from the source: imports flow one way.
 
-    spec <- models <- client <- diff <- resources <- definitions <- review <- cli
+    spec <- models <- client <- diff <- resources <- guardrails <- definitions <- review <- cli
 
 A package may import its own modules and those of the packages to its left, never to its right.
 ``spec`` imports only the standard library. The emulator stands apart: it imports only itself
@@ -18,7 +18,17 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "provider" / "pulumi_thena"
-LAYERS = ("spec", "models", "client", "diff", "resources", "definitions", "review", "cli")
+LAYERS = (
+    "spec",
+    "models",
+    "client",
+    "diff",
+    "resources",
+    "guardrails",
+    "definitions",
+    "review",
+    "cli",
+)
 HTTPX_ALLOWED = {"client", "testing"}
 
 

@@ -45,6 +45,10 @@ VERDICT_STYLE = {Verdict.HELD: "green", Verdict.NOT_HELD: "bold red", Verdict.NO
 def validation(out: Output, report: ValidationReport) -> None:
     for problem in report.problems:
         out.line(str(problem))
+    if report.warnings:
+        out.line("Warnings (advisory guardrails and lints; not problems):", "yellow")
+        for warning in report.warnings:
+            out.line(f"  {warning}", "yellow")
     if report.setup:
         out.line("To set up (not a problem in the files):", "yellow")
         for item in report.setup:
@@ -55,6 +59,8 @@ def validation(out: Output, report: ValidationReport) -> None:
     checked = f"variables of stack '{report.stack}'" if report.stack else "variables of any stack"
     scope = f"{len(report.files)} file(s) checked ({checked}{', online' if report.online else ''})"
     extra = f"; {len(report.setup)} to set up" if report.setup else ""
+    if report.warnings:
+        extra += f"; {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
     if report.valid:
         out.line(f"✓ {scope}: no problems{extra}", "green")
     else:
