@@ -100,6 +100,7 @@ def plan(out: Output, result: Plan) -> None:
             if item.note and item.fields:
                 out.line(f"    note: {item.note}")
     _unmanaged(out, result)
+    _guardrails(out, result)
     out.line()
     if result.secrets_compared is False:
         out.line(
@@ -109,6 +110,20 @@ def plan(out: Output, result: Plan) -> None:
             "yellow",
         )
     out.line(_plan_summary(result), "bold" if result.has_changes else "green")
+
+
+def _guardrails(out: Output, result: Plan) -> None:
+    """Advisory findings of the stack's guardrails, and what the files' exemptions waived."""
+    if result.warnings:
+        out.line()
+        out.line("Warnings (advisory guardrails and lints; `pulumi up` goes ahead):", "yellow")
+        for warning in result.warnings:
+            out.line(f"  {warning}", "yellow")
+    if result.exempted:
+        out.line()
+        out.line("Guardrail exemptions (from the files, with their reasons):", "bold")
+        for item in result.exempted:
+            out.line(f"  {item}")
 
 
 PLAN_WORDS = {

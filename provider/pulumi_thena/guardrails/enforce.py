@@ -191,11 +191,13 @@ def _violations(subject: Subject, run: _Run) -> Iterator[Violation]:
             workflows=run.workflows,
             event_schema=subject.event_schema,
         )
-        for path, why in _findings(known, subject.definition, context):
+        for path, why in rule_findings(known, subject.definition, context):
             yield Violation(known, level, subject.name, path, why)
 
 
-def _findings(known: Rule, definition: Mapping[str, Any], context: RuleContext) -> list[Finding]:
+def rule_findings(
+    known: Rule, definition: Mapping[str, Any], context: RuleContext
+) -> list[Finding]:
     """The rule's findings; a rule that fails says so, as a finding of its own."""
     try:
         found = list(known.check(definition, context) or [])
