@@ -37,16 +37,31 @@ class GuardrailExemption(DefinitionModel):
     """A rule of the stack's guardrails this workflow does not have to follow, and why."""
 
     rule: str = Field(
-        pattern=RULE_ID.pattern,
-        max_length=MAX_ID_LENGTH,
+        json_schema_extra={"pattern": RULE_ID.pattern, "maxLength": MAX_ID_LENGTH},
         description="The id of the rule (e.g. retry-on-external); `thena-workflows guardrails "
         "list` shows every rule.",
     )
     reason: str = Field(
-        min_length=1,
-        pattern=r"\S",
+        json_schema_extra={"pattern": r"\S"},
         description="Why the workflow may break the rule; reviewers read it in the pull request.",
     )
+
+    @field_validator("rule")
+    @classmethod
+    def _rule_id(cls, value: str) -> str:
+        if not RULE_ID.fullmatch(value) or len(value) > MAX_ID_LENGTH:
+            raise ValueError(
+                f"{value!r} is not a rule id (lowercase words joined by '-', e.g. "
+                "retry-on-external); `thena-workflows guardrails list` shows every rule"
+            )
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _says_why(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("is empty; say why the workflow may break the rule")
+        return value
 
 
 class WorkflowFile(WorkflowDefinition):
