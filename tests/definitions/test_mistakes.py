@@ -206,7 +206,7 @@ def test_a_file_name_that_cannot_be_a_resource_name(project: Project) -> None:
 
 
 def test_two_files_with_the_same_workflow_name_and_team(project: Project) -> None:
-    # A guardrail (workflow-names, mandatory unless a stack says otherwise): the loader alone
+    # A guardrail (unique-workflow-names, mandatory unless a stack says otherwise): the loader alone
     # takes both files; a stack refuses the second.
     project.write("a.yaml", VALID)
     project.write("b.yaml", VALID)
@@ -214,9 +214,9 @@ def test_two_files_with_the_same_workflow_name_and_team(project: Project) -> Non
     with pytest.raises(DefinitionLoadError) as caught:
         build_stack(project.root, "dev", {"vars": VARIABLES, "secrets": SECRETS})
     assert str(caught.value) == (
-        "stacks/workflows/b.yaml: name: [mandatory] workflow-names: workflow name 'Escalation "
-        "note' is already used by stacks/workflows/a.yaml for the same team. Fix: give each "
-        "workflow its own name, without spaces around it, within the length limit (line 2)"
+        "stacks/workflows/b.yaml: name: [mandatory] unique-workflow-names: workflow name "
+        "'Escalation note' is already used by stacks/workflows/a.yaml for the same team. Fix: "
+        "give each workflow its own name (line 2)"
     )
 
 

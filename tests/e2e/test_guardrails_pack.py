@@ -3,7 +3,7 @@
 The pack runs as a team runs it: from where the package installed it, with the project's Python
 named by ``PULUMI_PYTHON_CMD`` (its PulumiPolicy.yaml names no interpreter). The project is the
 examples' local stack, which leaves every guardrail at its own level (advisory, but
-workflow-names), so a finding the program only warns about is what the pack can stop, when
+unique-workflow-names), so a finding the program only warns about is what the pack can stop, when
 ``--policy-pack-config`` or the stack file make it mandatory. The steps share one project,
 emulator and state, in file order; no step writes to the API before the last.
 """

@@ -48,6 +48,9 @@ class Case:
     path: str
     why: str
     options: dict[str, Any]
+    earlier: str | None = None
+    """Another file, written before the one under test (``another.yaml``), when the rule
+    compares workflows."""
 
     def setting(self, level: str) -> dict[str, Any]:
         return only(self.rule, level, **self.options)
@@ -218,6 +221,34 @@ CASES = (
         path="name",
         why="workflow name 'Escalation ' starts or ends with white space",
         options={},
+    ),
+    Case(
+        "unique-workflow-names",
+        violating=workflow(
+            "Escalation",
+            """\
+            - stepIdentifier: 1
+              activity: {uniqueIdentifier: tickets:add-comment-platform}
+            """,
+        ),
+        passing=workflow(
+            "Escalation note",
+            """\
+            - stepIdentifier: 1
+              activity: {uniqueIdentifier: tickets:add-comment-platform}
+            """,
+        ),
+        path="name",
+        why="workflow name 'Escalation' is already used by stacks/workflows/another.yaml for the "
+        "same team",
+        options={},
+        earlier=workflow(
+            "Escalation",
+            """\
+            - stepIdentifier: 1
+              activity: {uniqueIdentifier: tickets:add-comment-platform}
+            """,
+        ),
     ),
 )
 BY_RULE = {case.rule: case for case in CASES}

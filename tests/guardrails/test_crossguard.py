@@ -149,10 +149,10 @@ def test_a_secret_is_read_as_a_secret_and_a_literal_as_a_credential() -> None:
 
 def test_names_are_compared_with_the_workflows_seen_before() -> None:
     pack = guardrails_pack(env())
-    assert analyze(pack, "workflow-names", workflow("Alert"), name="first") == []
-    [message] = analyze(pack, "workflow-names", workflow("Alert"), name="second")
+    assert analyze(pack, "unique-workflow-names", workflow("Alert"), name="first") == []
+    [message] = analyze(pack, "unique-workflow-names", workflow("Alert"), name="second")
     assert "workflow name 'Alert' is already used by first for the same team" in message
-    assert analyze(pack, "workflow-names", workflow("Other"), name="third") == []
+    assert analyze(pack, "unique-workflow-names", workflow("Other"), name="third") == []
 
 
 def test_an_invalid_or_unknown_definition_is_left_to_the_provider() -> None:

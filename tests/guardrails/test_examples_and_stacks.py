@@ -1,8 +1,9 @@
 """The shipped examples under their stacks' guardrails, and ``validate`` without a stack.
 
-The examples set every built-in rule advisory in dev and mandatory in staging and prod (lints stay
-advisory; workflow-names keeps its own level, mandatory, everywhere), and pass the rules of every
-stack. Without ``--stack``, each file gets the rules of every stack that deploys it.
+The examples set every built-in rule advisory in dev and mandatory in staging and prod (lints
+stay advisory; unique-workflow-names keeps its own level, mandatory, everywhere), and pass the
+rules of every stack. Without ``--stack``, each file gets the rules of every stack that deploys
+it.
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ def levels(stack: str, project: Path = EXAMPLE_PROJECT) -> dict[str, str]:
 
 def test_dev_warns_and_staging_and_prod_enforce() -> None:
     dev = levels("dev")
-    assert {dev[rule] for rule in BUILTIN if rule != "workflow-names"} == {"advisory"}
-    assert dev["workflow-names"] == "mandatory"
+    assert {dev[rule] for rule in BUILTIN if rule != "unique-workflow-names"} == {"advisory"}
+    assert dev["unique-workflow-names"] == "mandatory"
     for stack in ("staging", "prod"):
         assert {levels(stack)[rule] for rule in BUILTIN} == {"mandatory"}
     for stack in ("dev", "staging", "prod", "local"):

@@ -222,7 +222,7 @@ def test_compensate_needs_a_compensation_that_can_have_run() -> None:
     assert paths("compensate-needs-compensation", empty) == ["workflowDefinition[1].onFailure"]
 
 
-# max-steps, workflow-names -----------------------------------------------------------------
+# max-steps, workflow-names, unique-workflow-names ---------------------------------------
 
 
 def test_max_steps_counts_the_steps() -> None:
@@ -233,19 +233,21 @@ def test_max_steps_counts_the_steps() -> None:
     ]
 
 
-def test_names_are_trimmed_short_and_unique_within_a_team() -> None:
+def test_names_are_trimmed_and_short() -> None:
     assert paths("workflow-names", wf(step(1, "a:b"), name=" W")) == ["name"]
     assert found("workflow-names", wf(step(1, "a:b"), name="W" * 100)) == []
     [(_, why)] = found("workflow-names", wf(step(1, "a:b"), name="W" * 101))
     assert why == "workflow name is 101 characters long; at most 100 are allowed"
     assert paths("workflow-names", wf(step(1, "a:b"), name="W" * 20), maxLength=10) == ["name"]
+
+
+def test_names_are_unique_within_a_team() -> None:
     earlier = WorkflowRef("a.yaml", wf(step(1, "a:b")))
     other_team = WorkflowRef("b.yaml", wf(step(1, "a:b"), teamId="other"))
-    assert found("workflow-names", wf(step(1, "a:b")), others=(earlier,)) == [
+    assert found("unique-workflow-names", wf(step(1, "a:b")), others=(earlier,)) == [
         ("name", "workflow name 'W' is already used by a.yaml for the same team")
     ]
-    assert found("workflow-names", wf(step(1, "a:b")), others=(other_team,)) == []
-    assert found("workflow-names", wf(step(1, "a:b")), others=(earlier,), unique=False) == []
+    assert found("unique-workflow-names", wf(step(1, "a:b")), others=(other_team,)) == []
 
 
 def test_only_the_later_of_two_workflows_of_one_name_is_flagged() -> None:
@@ -253,10 +255,9 @@ def test_only_the_later_of_two_workflows_of_one_name_is_flagged() -> None:
     context = RuleContext(
         workflow="a.yaml",
         stack=None,
-        options={"unique": True, "maxLength": 100},
         workflows=(WorkflowRef("a.yaml", first), WorkflowRef("b.yaml", first)),
     )
-    assert list(REGISTRY.get("workflow-names").check(first, context)) == []  # type: ignore[union-attr]
+    assert list(REGISTRY.get("unique-workflow-names").check(first, context)) == []  # type: ignore[union-attr]
 
 
 # evaluate ----------------------------------------------------------------------------------

@@ -130,6 +130,7 @@ RULES = [owner_in_metadata]
 
 
 def with_module(workspace: Workspace, source: str, setting: dict[str, Any] | None = None) -> Any:
+    """``validate --stack test`` with ``guardrails/ours.py`` holding ``source``."""
     (workspace.root / "guardrails").mkdir(exist_ok=True)
     (workspace.root / "guardrails" / "ours.py").write_text(textwrap.dedent(source))
     workspace.guard({"modules": ["guardrails/ours.py"], **(setting or {})})
@@ -200,12 +201,14 @@ def test_a_file_exempts_itself_from_a_repository_rule(workspace: Workspace) -> N
 def test_a_module_that_cannot_be_used_says_why_and_the_rest_still_runs(
     workspace: Workspace, source: str, says: str
 ) -> None:
-    workspace.write("other", BY_RULE["workflow-names"].violating)  # a built-in finding
-    result = with_module(workspace, source)
+    workspace.write("other", BY_RULE["max-steps"].violating)  # a built-in finding
+    result = with_module(
+        workspace, source, {"rules": {"max-steps": {"level": "mandatory", "maximum": 2}}}
+    )
     assert result.exit_code == EXIT_ERROR
     lines = [f"{p['path']}: {p['message']}" for p in json.loads(result.stdout)["problems"]]
     assert any(line.startswith(f"{SETTING}.modules[0]: ") and says in line for line in lines), lines
-    assert any("workflow-names" in line for line in lines), lines
+    assert any("max-steps" in line for line in lines), lines
 
 
 @pytest.mark.parametrize(

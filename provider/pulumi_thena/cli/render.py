@@ -45,10 +45,6 @@ VERDICT_STYLE = {Verdict.HELD: "green", Verdict.NOT_HELD: "bold red", Verdict.NO
 def validation(out: Output, report: ValidationReport) -> None:
     for problem in report.problems:
         out.line(str(problem))
-    if report.warnings:
-        out.line("Warnings (advisory guardrails and lints; not problems):", "yellow")
-        for warning in report.warnings:
-            out.line(f"  {warning}", "yellow")
     if report.setup:
         out.line("To set up (not a problem in the files):", "yellow")
         for item in report.setup:
@@ -56,6 +52,10 @@ def validation(out: Output, report: ValidationReport) -> None:
             out.line(f"  {item.file}: {where}{item.message}", "yellow")
     for note in report.notes:
         out.line(f"note: {note}", "dim")
+    if report.warnings:
+        out.line("Warnings (advisory guardrails and lints; not problems):", "yellow")
+        for warning in report.warnings:
+            out.line(f"  {warning}", "yellow")
     checked = f"variables of stack '{report.stack}'" if report.stack else "variables of any stack"
     scope = f"{len(report.files)} file(s) checked ({checked}{', online' if report.online else ''})"
     extra = f"; {len(report.setup)} to set up" if report.setup else ""

@@ -5,7 +5,8 @@
     no-clear-credentials          no credential written in clear in a step input
     compensate-needs-compensation onFailure: COMPENSATE has a compensation to run
     max-steps                     at most so many steps
-    workflow-names                unique within a team, no spaces around, at most 100 characters
+    workflow-names                no spaces around a name, at most 100 characters
+    unique-workflow-names         one name per workflow within a team (mandatory by default)
 
 Each reads the canonical wire definition (steps by identifier, defaults filled in, secrets as
 ``[secret]``); paths name fields of that definition. Activity lists are ``fnmatch`` patterns
@@ -227,16 +228,15 @@ def max_steps(definition: Mapping[str, Any], context: RuleContext) -> Iterator[F
         yield "workflowDefinition", f"has {count} steps; this stack allows at most {maximum}"
 
 
-# -- workflow-names ------------------------------------------------------------------------
+# -- workflow-names, unique-workflow-names ---------------------------------------------------
 
 
 @rule(
     "workflow-names",
-    description="A workflow's name is unique within its team, has no spaces at either end and "
-    "is at most 100 characters long (options 'unique', 'maxLength').",
-    fix="give each workflow its own name, without spaces around it, within the length limit",
-    level=Level.MANDATORY,
-    options={"unique": True, "maxLength": 100},
+    description="A workflow's name has no spaces at either end and is at most 100 characters "
+    "long (option 'maxLength').",
+    fix="trim the name, or shorten it to the stack's limit",
+    options={"maxLength": 100},
 )
 def workflow_names(definition: Mapping[str, Any], context: RuleContext) -> Iterator[Finding]:
     name = definition.get("name")
@@ -247,23 +247,25 @@ def workflow_names(definition: Mapping[str, Any], context: RuleContext) -> Itera
     limit = int(context.options["maxLength"])
     if len(name) > limit:
         yield "name", f"workflow name is {len(name)} characters long; at most {limit} are allowed"
-    if context.options["unique"]:
-        earlier = _earlier_with_name(definition, context)
-        if earlier is not None:
-            yield (
-                "name",
-                f"workflow name '{name}' is already used by {earlier} for the same team",
-            )
 
 
-def _earlier_with_name(definition: Mapping[str, Any], context: RuleContext) -> str | None:
+@rule(
+    "unique-workflow-names",
+    description="No two workflows of a stack have the same name in the same team.",
+    fix="give each workflow its own name",
+    level=Level.MANDATORY,
+)
+def unique_workflow_names(definition: Mapping[str, Any], context: RuleContext) -> Iterator[Finding]:
     key = (definition.get("name"), definition.get("teamId"))
     for other in context.workflows:
         if other.name == context.workflow:
-            return None  # only a workflow before this one makes it the duplicate
+            return  # only a workflow after another of its name is the duplicate
         if (other.definition.get("name"), other.definition.get("teamId")) == key:
-            return other.name
-    return None
+            yield (
+                "name",
+                f"workflow name '{key[0]}' is already used by {other.name} for the same team",
+            )
+            return
 
 
 BUILTIN_RULES: tuple[Rule, ...] = (
@@ -273,4 +275,5 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     compensate_needs_compensation,
     max_steps,
     workflow_names,
+    unique_workflow_names,
 )
