@@ -153,3 +153,28 @@ def test_a_stack_can_make_a_lint_mandatory(
     [problem] = json.loads(result.stdout)["problems"]
     assert (problem["path"], problem["rule"]) == (path, rule)
     assert problem["message"].startswith(f"[mandatory] {rule}: ")
+
+
+def test_a_path_names_the_step_and_dependency_as_the_file_orders_them(
+    workspace: Workspace,
+) -> None:
+    # Canonical form sorts steps by identifier and dependencies: ["3", "1"] becomes ["1", "3"].
+    text = workflow(
+        "Orders",
+        """\
+        - stepIdentifier: 2
+          dependencies: ["3", "1"]
+          activity: {uniqueIdentifier: tickets:add-comment-platform}
+        - stepIdentifier: 1
+          activity: {uniqueIdentifier: tickets:add-comment-platform}
+          filters: {ticket.priority: {~in: []}}
+        - stepIdentifier: 3
+          activity: {uniqueIdentifier: tickets:add-comment-platform}
+        """,
+    )
+    result = validated(workspace, None, text)
+    found = {w["path"]: w for w in json.loads(result.stdout)["warnings"]}
+    blocked = found["workflowDefinition[0].dependencies[1]"]
+    assert "step 2 can never run: it depends on step 1, which can never run" in blocked["message"]
+    assert blocked["line"] == 7  # the line of dependencies: ["3", "1"]
+    assert "workflowDefinition[1].filters.ticket.priority.~in" in found
