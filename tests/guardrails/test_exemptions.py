@@ -143,3 +143,20 @@ def test_a_wrong_exemption_is_a_problem_of_the_file(
     assert result.exit_code == EXIT_ERROR
     messages = [f"{p['path']}: {p['message']}" for p in json.loads(result.stdout)["problems"]]
     assert any(says in message for message in messages), messages
+
+
+def test_the_pull_request_comment_shows_exemptions_and_warnings(exempted: Workspace) -> None:
+    (exempted.workflows / "other.yaml").unlink()
+    exempted.write("noted", BY_RULE["max-steps"].violating)
+    exempted.guard({"rules": {"retry-on-external": "mandatory", "max-steps": {"maximum": 2}}})
+    result = exempted.run("plan", "--stack", "test", "--format", "markdown")
+    assert result.exit_code == EXIT_DIFFERENCES, result.output
+    assert "#### Guardrail exemptions" in result.stdout
+    assert "| `stacks/workflows/wf.yaml` | `retry-on-external` | a retry could post the alert" in (
+        result.stdout
+    )
+    assert "#### Warnings (advisory guardrails and lints)" in result.stdout
+    [warning] = [line for line in result.stdout.splitlines() if "max\\-steps" in line]
+    shown = warning.replace("\\", "")  # what GitHub renders: the escapes are not shown
+    assert shown.startswith("- stacks/workflows/noted.yaml: workflowDefinition: [advisory] max-")
+    assert "has 3 steps; this stack allows at most 2" in shown
