@@ -370,3 +370,26 @@ def test_two_rules_of_one_id_cannot_share_a_registry() -> None:
     assert "rule 'max-steps' (guardrails/ours.py) has the id of a rule that exists already" in str(
         caught.value
     )
+
+
+def test_a_workflow_loaded_by_hand_still_reads_its_secrets_as_secret() -> None:
+    """``check_guardrails`` on a LoadedWorkflow made without ``redacted`` (as tests do)."""
+    from pulumi_thena.definitions.guarding import check_guardrails
+    from pulumi_thena.definitions.loader import LoadedWorkflow
+    from pulumi_thena.models import WorkflowDefinition
+
+    hook = step(1, "http:webhook", input={"token": "real-secret-value-1234"})
+    definition = WorkflowDefinition.model_validate(wf(hook))
+    loaded = LoadedWorkflow(
+        "x", "x.yaml", definition, secret_paths=("workflowDefinition[0].input.token",)
+    )
+    report = check_guardrails(
+        [loaded], enforcement(**{"no-clear-credentials": "mandatory"}), stack=None, variables={}
+    )
+    assert report.mandatory == ()
+    clear = LoadedWorkflow("y", "y.yaml", definition)
+    report = check_guardrails(
+        [clear], enforcement(**{"no-clear-credentials": "mandatory"}), stack=None, variables={}
+    )
+    [problem] = report.mandatory
+    assert "real-secret-value-1234" not in str(problem)

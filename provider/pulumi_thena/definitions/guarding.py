@@ -19,6 +19,7 @@ from pulumi_thena.definitions.errors import FileProblem
 from pulumi_thena.definitions.loader import LoadedWorkflow
 from pulumi_thena.definitions.policy import NAMESPACE
 from pulumi_thena.definitions.snapshots import RegistrySnapshot
+from pulumi_thena.guardrails.credentials import REDACTED
 from pulumi_thena.guardrails.enforce import (
     ExemptionIssue,
     Outcome,
@@ -95,12 +96,21 @@ def check_guardrails(
 
 
 def _subject(workflow: LoadedWorkflow, snapshot: RegistrySnapshot | None) -> Subject:
-    definition = workflow.redacted or workflow.definition.canonical().to_wire()
+    definition = workflow.redacted or _redacted(workflow)
     schema = None
     if snapshot is not None:
         event = workflow.definition.trigger_event
         schema = snapshot.event_schema(event, workflow.definition.team_id)
     return Subject(workflow.file, definition, workflow.exemptions, schema)
+
+
+def _redacted(workflow: LoadedWorkflow) -> dict[str, Any]:
+    """The canonical definition with its secrets as ``[secret]``, for a LoadedWorkflow made
+    without ``redacted`` (the loader always fills it in)."""
+    from pulumi_thena.definitions.plan import canonical_secret_paths, masked  # plan imports us
+
+    wire = workflow.definition.canonical().to_wire()
+    return masked(wire, canonical_secret_paths(workflow), REDACTED)
 
 
 def report_of(outcome: Outcome, files: Mapping[str, LoadedWorkflow]) -> GuardrailReport:
