@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi_thena.diff.keys import GUARDRAIL_EXEMPTIONS
 from pulumi_thena.guardrails.builtin import BUILTIN_RULES
 from pulumi_thena.guardrails.lints import LINT_RULES
 from pulumi_thena.guardrails.modules import load_rule_modules
@@ -33,8 +34,6 @@ from pulumi_thena.guardrails.settings import (
     resolve_enforcement,
 )
 from pulumi_thena.models.problems import Problem
-
-EXEMPTIONS_FIELD = "guardrailExemptions"
 
 
 def builtin_registry() -> RuleRegistry:
@@ -246,7 +245,7 @@ def _exemption_issues(
     finding = {violation.rule.id for violation in found}
     registry = run.enforcement.registry
     for index, exemption in enumerate(subject.exemptions):
-        where = f"{EXEMPTIONS_FIELD}[{index}].rule"
+        where = f"{GUARDRAIL_EXEMPTIONS}[{index}].rule"
         if exemption.rule not in registry:
             stack = f"stack '{run.stack}'" if run.stack else "any stack"
             hint = registry.did_you_mean(exemption.rule) or "; fix the id or remove it"
