@@ -157,3 +157,12 @@ def test_the_program_says_nothing_of_a_kept_rule(
         run = run_program("test", secrets=SECRETS, project=workspace.root)
     assert "wf" in run.workflows()
     assert not [r for r in caplog.records if case.rule in r.getMessage()]
+
+
+def test_graph_draws_a_workflow_a_guardrail_refuses(workspace: Workspace) -> None:
+    case = CASES[1]  # retry-on-external
+    set_up(workspace, case, "mandatory", text=case.violating)
+    assert workspace.run("validate", "--stack", "test").exit_code == EXIT_ERROR
+    drawn = workspace.run("graph", "wf", "--stack", "test", "--format", "mermaid")
+    assert drawn.exit_code == EXIT_OK, drawn.output
+    assert "flowchart" in drawn.stdout
