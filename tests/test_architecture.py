@@ -1,6 +1,7 @@
 """The import map of docs/design.md, read from the source: imports flow one way.
 
-    spec <- models <- client <- diff <- resources <- definitions <- review <- scaffold <- cli
+    spec <- models <- client <- diff <- resources <- guardrails <- definitions <- review
+        <- scaffold <- cli
 
 A package may import its own modules and those of the packages to its left, never to its right.
 ``spec`` imports only the standard library. The emulator stands apart: it imports only itself
@@ -24,6 +25,7 @@ LAYERS = (
     "client",
     "diff",
     "resources",
+    "guardrails",
     "definitions",
     "review",
     "scaffold",

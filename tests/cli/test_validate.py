@@ -71,7 +71,8 @@ def test_json_lists_problems(project: Project) -> None:
     assert report["valid"] is False
     assert set(report) >= {"files", "problems", "stack", "online", "skipped"}
     problem = report["problems"][0]
-    assert set(problem) == {"file", "path", "line", "message"}
+    assert set(problem) == {"file", "path", "line", "message", "rule"}
+    assert problem["rule"] is None  # a guardrail's finding names its rule
     assert all(p["file"] == "stacks/workflows/broken.yaml" for p in report["problems"])
 
 
@@ -193,7 +194,13 @@ def test_a_fresh_clone_lists_what_to_set_up_apart_from_problems(project: Project
         "note: stacks/workflows/slack-alert.yaml: not deployed by stack 'prod' "
         "(thena-workflows:include)"
     )
-    assert lines[-1] == "✓ 2 file(s) checked (variables of stack 'prod'): no problems; 2 to set up"
+    assert lines[-1] == (
+        "✓ 2 file(s) checked (variables of stack 'prod'): no problems; 2 to set up; 1 warning"
+    )
+    assert lines[-2].startswith(  # the guardrails' advisory finding, after the notes
+        "  stacks/workflows/escalation-note.yaml: workflowDefinition[1].retryPolicy: [advisory] "
+        "retry-on-external: step 2 calls 'slack:send-message' and has no retry policy."
+    )
     report = json.loads(project.run("validate", "--stack", "prod", "--json").stdout)
     assert report["valid"] is True and report["problems"] == []
     assert [item["path"] for item in report["setup"]] == ["thena-workflows:secrets.hookToken", ""]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pulumi_thena.definitions import MAX_FILE_BYTES
-from tests.definitions.conftest import VALID, Project
+import pytest
+
+from pulumi_thena.definitions import MAX_FILE_BYTES, DefinitionLoadError
+from pulumi_thena.definitions.stack import build_stack
+from tests.definitions.conftest import SECRETS, VALID, VARIABLES, Project
 
 FILE = "stacks/workflows/x.yaml"
 
@@ -203,12 +206,17 @@ def test_a_file_name_that_cannot_be_a_resource_name(project: Project) -> None:
 
 
 def test_two_files_with_the_same_workflow_name_and_team(project: Project) -> None:
+    # A guardrail (unique-workflow-names, mandatory unless a stack says otherwise): the loader alone
+    # takes both files; a stack refuses the second.
     project.write("a.yaml", VALID)
     project.write("b.yaml", VALID)
-    (line,) = project.problems()
-    assert line == (
-        "stacks/workflows/b.yaml: name: workflow name 'Escalation note' is already used by "
-        "stacks/workflows/a.yaml for the same team; give each workflow its own name"
+    assert len(project.load()) == 2
+    with pytest.raises(DefinitionLoadError) as caught:
+        build_stack(project.root, "dev", {"vars": VARIABLES, "secrets": SECRETS})
+    assert str(caught.value) == (
+        "stacks/workflows/b.yaml: name: [mandatory] unique-workflow-names: workflow name "
+        "'Escalation note' is already used by stacks/workflows/a.yaml for the same team. Fix: "
+        "give each workflow its own name (line 2)"
     )
 
 

@@ -49,7 +49,10 @@ def full_path_forbidden() -> Iterator[None]:
         yield
 
 
-@given(definitions(), st.sampled_from(["same", "activation", "owner", "adopt"]))
+EXEMPT = [{"rule": "retry-on-external", "reason": "posting twice is worse than not at all"}]
+
+
+@given(definitions(), st.sampled_from(["same", "activation", "owner", "adopt", "exempt"]))
 @settings(max_examples=150, deadline=None)
 def test_the_shortcut_answers_as_the_full_check_would(
     definition: dict[str, Any], edit: str
@@ -60,6 +63,7 @@ def test_the_shortcut_answers_as_the_full_check_would(
         "activation": declared(definition, isActive=not definition["isActive"]),
         "owner": declared(definition, owner="thena-workflows/test/renamed"),
         "adopt": declared(definition, adoptExisting=True),
+        "exempt": declared(definition, guardrailExemptions=EXEMPT),
     }[edit]
     full = canonical_inputs(news).inputs
     with full_path_forbidden():

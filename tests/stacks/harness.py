@@ -12,6 +12,7 @@ import json
 import runpy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -80,10 +81,13 @@ class _RecordingMonitor(MockMonitor):
 
 
 def runtime_config(
-    stack: str, secrets: Mapping[str, Any] = TEST_SECRETS, overrides: Mapping[str, Any] = {}
+    stack: str,
+    secrets: Mapping[str, Any] = TEST_SECRETS,
+    overrides: Mapping[str, Any] = {},
+    project: Path = PROJECT_DIR,
 ) -> tuple[dict[str, str], list[str]]:
     """The stack file's config as the engine passes it to a program, plus the secret keys."""
-    path = PROJECT_DIR / "stacks" / f"Pulumi.{stack}.yaml"
+    path = project / "stacks" / f"Pulumi.{stack}.yaml"
     config: dict[str, Any] = dict(yaml.safe_load(path.read_text())["config"])
     config.update(overrides)
     secret_keys = [key for key, value in config.items() if _has_secure(value)]
@@ -112,8 +116,10 @@ def run_program(
     secrets: Mapping[str, Any] = TEST_SECRETS,
     overrides: Mapping[str, Any] = {},
     run: ProgramRun | None = None,
+    project: Path = PROJECT_DIR,
 ) -> ProgramRun:
-    """Run the Pulumi program for ``stack`` under mocks, recording into ``run``.
+    """Run the Pulumi program of ``project`` (default: the examples) for ``stack`` under mocks,
+    recording into ``run``.
 
     Raises what the program raises; ``run`` then shows what was declared before it failed.
     """
@@ -126,12 +132,12 @@ def run_program(
     pulumi.runtime.set_mocks(
         mocks, project=PROJECT, stack=stack, preview=False, monitor=_RecordingMonitor(mocks, run)
     )
-    config, secret_keys = runtime_config(stack, secrets, overrides)
+    config, secret_keys = runtime_config(stack, secrets, overrides, project)
     pulumi.runtime.set_all_config(config, secret_keys)
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[Any]:
-        runpy.run_path(str(PROGRAM), run_name="__main__")
+        runpy.run_path(str(project / "stacks" / "__main__.py"), run_name="__main__")
         root = settings.get_root_resource()
         exported = root.outputs.get("workflows", {})  # type: ignore[union-attr]
         return pulumi.Output.from_input(exported).apply(run.exports.update)

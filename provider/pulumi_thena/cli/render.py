@@ -52,9 +52,15 @@ def validation(out: Output, report: ValidationReport) -> None:
             out.line(f"  {item.file}: {where}{item.message}", "yellow")
     for note in report.notes:
         out.line(f"note: {note}", "dim")
+    if report.warnings:
+        out.line("Warnings (advisory guardrails and lints; not problems):", "yellow")
+        for warning in report.warnings:
+            out.line(f"  {warning}", "yellow")
     checked = f"variables of stack '{report.stack}'" if report.stack else "variables of any stack"
     scope = f"{len(report.files)} file(s) checked ({checked}{', online' if report.online else ''})"
     extra = f"; {len(report.setup)} to set up" if report.setup else ""
+    if report.warnings:
+        extra += f"; {len(report.warnings)} warning{'s' if len(report.warnings) != 1 else ''}"
     if report.valid:
         out.line(f"✓ {scope}: no problems{extra}", "green")
     else:
@@ -94,6 +100,7 @@ def plan(out: Output, result: Plan) -> None:
             if item.note and item.fields:
                 out.line(f"    note: {item.note}")
     _unmanaged(out, result)
+    _guardrails(out, result)
     out.line()
     if result.secrets_compared is False:
         out.line(
@@ -103,6 +110,20 @@ def plan(out: Output, result: Plan) -> None:
             "yellow",
         )
     out.line(_plan_summary(result), "bold" if result.has_changes else "green")
+
+
+def _guardrails(out: Output, result: Plan) -> None:
+    """Advisory findings of the stack's guardrails, and what the files' exemptions waived."""
+    if result.warnings:
+        out.line()
+        out.line("Warnings (advisory guardrails and lints; `pulumi up` goes ahead):", "yellow")
+        for warning in result.warnings:
+            out.line(f"  {warning}", "yellow")
+    if result.exempted:
+        out.line()
+        out.line("Guardrail exemptions (from the files, with their reasons):", "bold")
+        for item in result.exempted:
+            out.line(f"  {item}")
 
 
 PLAN_WORDS = {

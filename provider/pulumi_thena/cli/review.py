@@ -21,6 +21,7 @@ from pulumi_thena.cli.app import cli, common_options
 from pulumi_thena.cli.context import CliState, pass_state
 from pulumi_thena.cli.errors import CliError, ProblemsFound, SetupError, UsageFailure
 from pulumi_thena.definitions import FileProblem, LoadedWorkflow
+from pulumi_thena.definitions.guarding import GuardrailProblem
 from pulumi_thena.definitions.loader import SUFFIXES, definition_stems, display_path
 from pulumi_thena.definitions.plan import locate, set_at
 from pulumi_thena.definitions.project import Project
@@ -143,8 +144,10 @@ def _load(project: Project, target: str, stack: str | None) -> tuple[LoadedWorkf
     """The loaded workflow and the wire form to draw (placeholders as written without a stack)."""
     path = workflow_file(project, target)
     report = validate_files(project, [path], stack)
-    if report.problems:
-        raise ProblemsFound(report.problems)
+    # A workflow a guardrail refuses is still drawn: seeing it is how one finds out why.
+    problems = [p for p in report.problems if not isinstance(p, GuardrailProblem)]
+    if problems:
+        raise ProblemsFound(problems)
     if not report.loaded:
         shown = display_path(path, project.root)
         raise SetupError(

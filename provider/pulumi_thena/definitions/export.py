@@ -30,6 +30,7 @@ from pulumi_thena.definitions.workflow_file import is_resource_name
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.diff import live_to_inputs
 from pulumi_thena.diff.errors import UnreadableWorkflowError
+from pulumi_thena.guardrails.credentials import is_secret
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
     Workflow,
@@ -54,54 +55,6 @@ TOP_LEVEL_ORDER = (
 )
 STEP_ORDER = ("stepIdentifier", "dependencies", "isSleepActivity", "activity", "input")
 SPACED_KEYS = ("annotations:", "filters:", "workflowDefinition:")
-
-
-SECRET_KEY_PARTS = (
-    "token",
-    "secret",
-    "password",
-    "passwd",
-    "apikey",
-    "api_key",
-    "api-key",
-    "authorization",
-    "credential",
-    "privatekey",
-    "private_key",
-    "cookie",
-    "signingkey",
-    "signing_key",
-    "signing-key",
-    "bearer",
-)
-"""A step-input key containing one of these (any case) holds a secret; export never writes it."""
-
-SECRET_KEY_WORDS = frozenset({"auth", "jwt", "sig", "signature"})
-"""Whole words of a key (``auth``, ``basicAuth``, ``X-Auth``; not ``author``) naming a secret."""
-
-_KEY_WORDS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
-_NOT_A_VALUE = r"(?!\{\{|\$\{)"  # a template or placeholder is not a credential
-CREDENTIAL_VALUE = re.compile(
-    "|".join(
-        [
-            r"(?i:\bbearer)\s+" + _NOT_A_VALUE + r"[A-Za-z0-9._~+/=-]{8,}",
-            r"\bBasic\s+[A-Za-z0-9+/]{12,}={0,2}",
-            r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:" + _NOT_A_VALUE + r"[^/\s@]+@",  # user:pass@
-            r"(?i:[?&#](?:access_token|token|api_?key|key|secret|client_secret|signature|sig"
-            r"|password|auth|code)=)" + _NOT_A_VALUE + r"[^&\s]+",
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
-            r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",  # a JWT
-            r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})",
-            r"\bxox[abposr]-[A-Za-z0-9-]{10,}",  # Slack tokens
-            r"hooks\.slack\.com/services/[A-Za-z0-9/]+",
-            r"discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]+",
-            r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",  # AWS access key ids
-            r"\b[sr]k_live_[0-9A-Za-z]{16,}",  # Stripe
-            r"\bAIza[0-9A-Za-z_-]{35}",  # Google API keys
-        ]
-    )
-)
-"""A string value matching this holds a credential, whatever its key is called."""
 
 
 @dataclass(frozen=True)
@@ -326,7 +279,7 @@ def with_secret_placeholders(
         return value
 
     def visit(key: str, value: Any, path: str) -> Any:
-        if not isinstance(value, str) or value.startswith("${") or not _is_secret(key, value):
+        if not isinstance(value, str) or value.startswith("${") or not is_secret(key, value):
             return walk(value, path, key)
         name = _unique_name(_camel(f"{stem} {key}"), used)
         used.add(name)
@@ -357,18 +310,6 @@ def _unique_name(name: str, used: Collection[str]) -> str:
     while candidate in used:
         candidate, number = f"{name}{number}", number + 1
     return candidate
-
-
-def _is_secret(key: str, value: str) -> bool:
-    """Whether a step input holds a secret: by its key's name, or by how its value looks."""
-    return _names_a_secret(key) or CREDENTIAL_VALUE.search(value) is not None
-
-
-def _names_a_secret(key: str) -> bool:
-    lowered = key.lower()
-    if any(part in lowered for part in SECRET_KEY_PARTS):
-        return True
-    return any(word.lower() in SECRET_KEY_WORDS for word in _KEY_WORDS.findall(key))
 
 
 def _camel(words: str) -> str:

@@ -2,7 +2,8 @@
 
 Each file is read (``yamlfile``: safe YAML), its placeholders resolved (``variables``), validated
 as the model of one file (``workflow_file``) with the provider's own offline rules, then the
-files are checked against each other.
+files are checked against each other (previous names; the stack's guardrails, which check
+names among other things, run on what loads: ``definitions.guarding``).
 Every problem of every file is collected; nothing is returned unless all files are valid.
 
 A symbolic link among the files is followed only when its target is inside the project: a pull
@@ -12,9 +13,10 @@ file from outside the repository (and quote its lines in error messages).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,6 +25,7 @@ from pulumi_thena.definitions.errors import FileProblem, raise_if_any
 from pulumi_thena.definitions.variables import Substitutions, UnknownPlaceholder, resolve
 from pulumi_thena.definitions.workflow_file import WorkflowFile, is_resource_name
 from pulumi_thena.definitions.yamlfile import YamlDocument, read_yaml
+from pulumi_thena.guardrails.enforce import Exemption
 from pulumi_thena.models import (
     Problem,
     WorkflowDefinition,
@@ -47,6 +50,12 @@ class LoadedWorkflow:
     """``isActive`` as written in the file; ``None`` when the file leaves it to the stack."""
     secret_paths: tuple[str, ...] = ()
     """Field paths that hold a secret; any makes the program store the steps as a secret."""
+    exemptions: tuple[Exemption, ...] = ()
+    """``guardrailExemptions``: rules of the stack's guardrails this file is exempt from."""
+    redacted: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The canonical wire definition with each secret as ``[secret]``: what guardrails read."""
+    document: YamlDocument | None = field(default=None, compare=False, repr=False)
+    """The parsed file, for the line of a field path."""
 
     @property
     def uses_secrets(self) -> bool:
@@ -202,13 +211,16 @@ def load_file(
             )
         ]
     problems = _stem_problems(path.stem, display)
-    found, model = _checked(document, display, substitutions)
+    checked, found, secrets = _checked(document, display, substitutions)
     problems += found
-    if problems:
+    if problems or checked is None:
         return problems
-    if model is not None:  # no secret in the file: what was checked is what is loaded
-        return _loaded(path.stem, display, model, ())
-    return _revealed(path.stem, document, display, substitutions)
+    if not secrets:  # what was checked is what is loaded (guardrails read it as it is)
+        return _loaded(path.stem, display, checked, (), document)
+    loaded = _revealed(path.stem, document, display, substitutions)
+    if isinstance(loaded, LoadedWorkflow):
+        return replace(loaded, redacted=checked.definition().canonical().to_wire())
+    return loaded
 
 
 def _stem_problems(stem: str, display: str) -> list[FileProblem]:
@@ -226,12 +238,13 @@ def _stem_problems(stem: str, display: str) -> list[FileProblem]:
 
 def _checked(
     document: YamlDocument, display: str, substitutions: Substitutions
-) -> tuple[list[FileProblem], WorkflowFile | None]:
-    """Every problem of the file, found with each secret replaced by a stand-in; and the valid
-    file's model when no secret stood in (then it is the file as loaded)."""
+) -> tuple[WorkflowFile | None, list[FileProblem], bool]:
+    """The file with each secret replaced by a stand-in, every problem found in it, and
+    whether a secret stood in (without one, the model is the file as loaded)."""
     redacted = resolve(document.data, substitutions, reveal_secrets=False)
     problems = list(redacted.problems)
     reported = {problem.path for problem in problems}
+    model = None
     try:
         model = WorkflowFile.model_validate(redacted.value, by_alias=True, by_name=False)
     except ValidationError as error:
@@ -239,9 +252,9 @@ def _checked(
         invalid = problems_from_validation_error(error, WorkflowFile)
         problems += [problem for problem in invalid if problem.path not in reported]
         problems += _unreported(partial_problems(_mapping(redacted.value)), problems)
-        return _located(problems, document, display), None
-    problems += definition_problems(model)
-    return _located(problems, document, display), None if redacted.secret_paths else model
+    else:
+        problems += definition_problems(model)
+    return model, _located(problems, document, display), bool(redacted.secret_paths)
 
 
 def _mapping(value: object) -> dict[str, object]:
@@ -265,11 +278,15 @@ def _revealed(
         model = WorkflowFile.model_validate(revealed.value, by_alias=True, by_name=False)
     except ValidationError as error:
         return _located(_secret_type_problems(error), document, display)
-    return _loaded(stem, display, model, revealed.secret_paths)
+    return _loaded(stem, display, model, revealed.secret_paths, document)
 
 
 def _loaded(
-    stem: str, display: str, model: WorkflowFile, secret_paths: Sequence[str]
+    stem: str,
+    display: str,
+    model: WorkflowFile,
+    secret_paths: Sequence[str],
+    document: YamlDocument,
 ) -> LoadedWorkflow:
     return LoadedWorkflow(
         stem=stem,
@@ -279,6 +296,8 @@ def _loaded(
         adopt_existing=model.adopt_existing,
         is_active=model.is_active if "is_active" in model.model_fields_set else None,
         secret_paths=tuple(secret_paths),
+        exemptions=tuple(Exemption(e.rule, e.reason) for e in model.guardrail_exemptions),
+        document=document,
     )
 
 
@@ -308,8 +327,8 @@ def _located(
 def cross_file_problems(
     loaded: Sequence[LoadedWorkflow], stems: Sequence[str]
 ) -> list[FileProblem]:
-    """Rules between files: previous names not in use, unique workflow names per team."""
-    return [*_previous_name_problems(loaded, set(stems)), *_duplicate_names(loaded)]
+    """Rules between files: a previous name is no file's name and belongs to one file."""
+    return list(_previous_name_problems(loaded, set(stems)))
 
 
 def _previous_name_problems(
@@ -334,17 +353,3 @@ def _previous_name_problems(
                     "to one workflow only, remove it from one of the files",
                 )
             claimed.setdefault(old, workflow.file)
-
-
-def _duplicate_names(loaded: Sequence[LoadedWorkflow]) -> Iterator[FileProblem]:
-    first: dict[tuple[str, str | None], str] = {}
-    for workflow in loaded:
-        key = (workflow.definition.name, workflow.definition.team_id)
-        if key in first:
-            yield FileProblem(
-                workflow.file,
-                "name",
-                f"workflow name '{key[0]}' is already used by {first[key]} for the same team; "
-                "give each workflow its own name",
-            )
-        first.setdefault(key, workflow.file)

@@ -9,6 +9,9 @@ the program applies it.
 
 Secrets are compared when the Pulumi CLI decrypts them (the command line asks it); those it
 cannot decrypt are not compared. Secret values are never shown.
+
+The stack's guardrails ran when the stack loaded: a mandatory finding stopped it before any API
+call; the plan carries the advisory ones and what the files' exemptions waived.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from pulumi_thena.definitions.errors import FileProblem
+from pulumi_thena.definitions.guarding import ExemptedFinding
 from pulumi_thena.definitions.loader import LoadedWorkflow
 from pulumi_thena.definitions.policy import StackPolicy
 from pulumi_thena.definitions.stack import StackDefinitions
@@ -146,6 +151,10 @@ class Plan:
     unmanaged: tuple[UnmanagedWorkflow, ...] = ()
     secrets_compared: bool | None = None
     """Whether encrypted secrets were decrypted and compared; None: the stack has none."""
+    warnings: tuple[FileProblem, ...] = ()
+    """What the stack's advisory guardrails and lints found."""
+    exempted: tuple[ExemptedFinding, ...] = ()
+    """What the files' guardrail exemptions waived, with their reasons."""
 
     @property
     def has_changes(self) -> bool:
@@ -163,7 +172,18 @@ class Plan:
             "summary": {**self.counts(), "unmanaged": len(self.unmanaged)},
             "items": [item.to_json() for item in self.items],
             "unmanaged": [workflow.to_json() for workflow in self.unmanaged],
+            "warnings": [_warning_json(warning) for warning in self.warnings],
+            "exempted": [item.to_json() for item in self.exempted],
         }
+
+
+def _warning_json(problem: FileProblem) -> dict[str, Any]:
+    return {
+        "file": problem.file,
+        "path": problem.path,
+        "line": problem.line,
+        "message": problem.message,
+    }
 
 
 def build_plan(stack: StackDefinitions, live: Sequence[Workflow], project: str) -> Plan:
@@ -178,7 +198,15 @@ def build_plan(stack: StackDefinitions, live: Sequence[Workflow], project: str) 
     ours = [wf for wf in leftovers if resource_of(owner_marker(wf.metadata), project, stack.stack)]
     items += [_delete(wf, project, stack.stack, stack.policy) for wf in ours]
     unmanaged = tuple(UnmanagedWorkflow.of(wf) for wf in leftovers if wf not in ours)
-    return Plan(project, stack.stack, tuple(items), unmanaged)
+    guardrails = stack.guardrails
+    return Plan(
+        project,
+        stack.stack,
+        tuple(items),
+        unmanaged,
+        warnings=guardrails.advisory,
+        exempted=guardrails.exempted,
+    )
 
 
 def wanted_of(loaded: LoadedWorkflow, project: str, stack: str) -> Wanted:

@@ -2,7 +2,9 @@
 
 ``stacks/__main__.py`` calls ``stack_from_config``, ``declare_workflows`` and
 ``workflow_exports``; everything that can be wrong is reported at once, before any resource is
-declared, as a DefinitionLoadError (a ``pulumi.RunError``: printed without a traceback).
+declared, as a DefinitionLoadError (a ``pulumi.RunError``: printed without a traceback). That
+includes the mandatory findings of the stack's guardrails; advisory ones are warnings
+(``pulumi.log.warn``), and what a file's exemptions waived is logged as information.
 """
 
 from __future__ import annotations
@@ -42,7 +44,17 @@ def stack_from_config(
     raw, problems = runtime_settings(config or pulumi.Config(NAMESPACE), source)
     problems += _api_key_problems(source)
     problems += _clear_secret_problems(raw.get("secrets"), source)
-    return build_stack(project_dir, stack_name, raw, problems=problems)
+    stack = build_stack(project_dir, stack_name, raw, problems=problems)
+    log_guardrails(stack)
+    return stack
+
+
+def log_guardrails(stack: StackDefinitions) -> None:
+    """Advisory findings as warnings, exemptions as information, in the engine's output."""
+    for warning in stack.guardrails.advisory:
+        pulumi.log.warn(str(warning))
+    for exempted in stack.guardrails.exempted:
+        pulumi.log.info(str(exempted))
 
 
 def runtime_settings(
@@ -133,6 +145,7 @@ def declare_workflow(workflow: LoadedWorkflow, policy: StackPolicy) -> Workflow:
         definition,
         is_active=policy.is_active(workflow.stem, workflow.is_active),
         adopt_existing=workflow.adopt_existing,
+        guardrail_exemptions=[exemption.to_json() for exemption in workflow.exemptions],
         opts=options,
     )
 

@@ -1,4 +1,4 @@
-"""A stack's definitions: its settings (variables, secrets, policy) and the files it deploys.
+"""A stack's definitions: its settings (variables, secrets, policy, guardrails) and its files.
 
 The settings are the ``thena-workflows:*`` keys of the stack config. The Pulumi program gets them
 from the engine (``program.stack_from_config``); other tools read ``stacks/Pulumi.<stack>.yaml``
@@ -17,10 +17,19 @@ from pydantic import ValidationError
 
 from pulumi_thena.client.urls import is_loopback
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
+from pulumi_thena.definitions.guarding import (
+    SETTING,
+    GuardrailReport,
+    check_guardrails,
+    stack_enforcement_of,
+)
 from pulumi_thena.definitions.loader import LoadedWorkflow, collect_definitions, definition_stems
 from pulumi_thena.definitions.policy import NAMESPACE, StackPolicy, policy_problems
+from pulumi_thena.definitions.snapshots import RegistrySnapshot, read_snapshot
 from pulumi_thena.definitions.variables import UNRESOLVED, Substitutions
 from pulumi_thena.definitions.yamlfile import read_yaml
+from pulumi_thena.guardrails.settings import SHAPE as GUARDRAILS_SHAPE
+from pulumi_thena.guardrails.settings import GuardrailSettings, parse_guardrail_settings
 from pulumi_thena.models.problems import closest, problems_from_validation_error
 
 STACKS_DIR = "stacks"
@@ -32,6 +41,7 @@ SETTING_KEYS: tuple[str, ...] = (
     "activation",
     "protect",
     "retainOnDelete",
+    "guardrails",
 )
 """The keys of the ``thena-workflows`` config namespace."""
 SETTING_SHAPES: dict[str, str] = {
@@ -41,6 +51,7 @@ SETTING_SHAPES: dict[str, str] = {
     "activation": "an object {default: true|false, overrides: {<file name>: true|false}}",
     "protect": "true or false",
     "retainOnDelete": "true or false",
+    "guardrails": GUARDRAILS_SHAPE,
 }
 POLICY_KEYS = frozenset({"include", "activation", "protect", "retainOnDelete"})
 API_KEY = "thena:apiKey"
@@ -54,11 +65,13 @@ class StackSettings:
     variables: Mapping[str, Any] = field(default_factory=dict)
     secrets: Mapping[str, Any] = field(default_factory=dict)
     policy: StackPolicy = field(default_factory=StackPolicy)
+    guardrails: GuardrailSettings = field(default_factory=GuardrailSettings)
 
     def __repr__(self) -> str:
         return (
             f"StackSettings(variables={dict(self.variables)!r}, "
-            f"secrets={sorted(self.secrets)}, policy={self.policy!r})"
+            f"secrets={sorted(self.secrets)}, policy={self.policy!r}, "
+            f"guardrails={self.guardrails!r})"
         )
 
 
@@ -71,6 +84,8 @@ class StackDefinitions:
     settings: StackSettings
     workflows: tuple[LoadedWorkflow, ...]
     """The selected files (``thena-workflows:include``), loaded, in file-name order."""
+    guardrails: GuardrailReport = field(default_factory=GuardrailReport)
+    """What the stack's guardrails found short of mandatory: advisories and exemptions."""
 
     @property
     def variables(self) -> Mapping[str, Any]:
@@ -126,10 +141,13 @@ def build_stack(
 ) -> StackDefinitions:
     """Parse the raw ``thena-workflows`` settings and load the definitions they select.
 
-    Raises one DefinitionLoadError with every problem of the settings and of every file.
+    Raises one DefinitionLoadError with every problem of the settings and of every file, and
+    every mandatory finding of the stack's guardrails.
     """
     source = config_file_of(stack_name)
     settings, found = parse_settings(raw, source)
+    enforcement, wrong = stack_enforcement_of(settings.guardrails, project_dir, source)
+    found += wrong
     directory = project_dir / WORKFLOWS_DIR
     stems = definition_stems(directory)
     found += policy_problems(settings.policy, stems, source)
@@ -138,8 +156,16 @@ def build_stack(
     loaded, file_problems = collect_definitions(
         directory, substitutions, root=project_dir, only=selected
     )
-    raise_if_any([*problems, *found, *file_problems])
-    return StackDefinitions(stack_name, source, settings, loaded)
+    snapshot = read_snapshot(project_dir, stack_name)
+    report = check_guardrails(
+        loaded,
+        enforcement,
+        stack=stack_name,
+        variables=settings.variables,
+        snapshot=snapshot if isinstance(snapshot, RegistrySnapshot) else None,
+    )
+    raise_if_any([*problems, *found, *file_problems, *report.mandatory])
+    return StackDefinitions(stack_name, source, settings, loaded, report)
 
 
 def parse_settings(raw: Mapping[str, Any], source: str) -> tuple[StackSettings, list[FileProblem]]:
@@ -148,7 +174,11 @@ def parse_settings(raw: Mapping[str, Any], source: str) -> tuple[StackSettings, 
     variables = _mapping_setting(raw, "vars", source, problems, show_values=True)
     secrets = _mapping_setting(raw, "secrets", source, problems, show_values=False)
     policy = _parse_policy(raw, source, problems)
-    return StackSettings(variables, secrets, policy), problems
+    guardrails, wrong = parse_guardrail_settings(raw.get("guardrails"))
+    problems += [
+        FileProblem(source, f"{SETTING}.{p.path}" if p.path else SETTING, p.message) for p in wrong
+    ]
+    return StackSettings(variables, secrets, policy, guardrails), problems
 
 
 def _parse_policy(raw: Mapping[str, Any], source: str, problems: list[FileProblem]) -> StackPolicy:

@@ -11,8 +11,12 @@ Offline, three ways:
 
 What is wrong is a problem (exit 1). What a fresh clone has not set up yet (a secret the stack
 has not been given, where another stack has it; a stack without a registry snapshot) is listed
-with the command that sets it up, and is not a problem. Notes say what was skipped and how old
-each snapshot is. ``registry_report`` adds the live org's registries (``--online``).
+with the command that sets it up, and is not a problem. The stack's guardrails (and lints) run
+on every file that loads: a mandatory finding is a problem, an advisory one a warning (not a
+problem); without a stack, each file gets the rules of every stack that deploys it, and a
+finding is mandatory when one of them makes it so. Notes say what was skipped, what an
+exemption waived and how old each snapshot is. ``registry_report`` adds the live org's
+registries (``--online``).
 """
 
 from __future__ import annotations
@@ -24,6 +28,13 @@ from typing import Any
 
 from pulumi_thena.client import RegistryCache, ThenaClient
 from pulumi_thena.definitions.errors import FileProblem, ProjectError
+from pulumi_thena.definitions.guarding import (
+    GuardrailProblem,
+    GuardrailReport,
+    check_guardrails,
+    merged,
+    stack_enforcement_of,
+)
 from pulumi_thena.definitions.loader import (
     LoadedWorkflow,
     collect_definitions,
@@ -64,6 +75,9 @@ class ValidationReport:
     notes: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()
     online: bool = False
+    warnings: tuple[FileProblem, ...] = ()
+    """Advisory findings of the guardrails and lints: shown, not problems."""
+    guardrails: GuardrailReport = field(default_factory=GuardrailReport)
 
     @property
     def valid(self) -> bool:
@@ -78,6 +92,8 @@ class ValidationReport:
             "files": list(self.files),
             "skipped": list(self.skipped),
             "problems": [_problem_json(p) for p in self.problems],
+            "warnings": [_problem_json(p) for p in self.warnings],
+            "exempted": [item.to_json() for item in self.guardrails.exempted],
             "setup": [_problem_json(p) for p in self.setup],
             "notes": list(self.notes),
         }
@@ -99,11 +115,13 @@ class AllStacksReport:
 
 
 def _problem_json(problem: FileProblem) -> dict[str, Any]:
+    """A problem or warning; ``rule`` names the guardrail that found it (None for others)."""
     return {
         "file": problem.file,
         "path": problem.path,
         "line": problem.line,
         "message": problem.message,
+        "rule": problem.rule if isinstance(problem, GuardrailProblem) and problem.rule else None,
     }
 
 
@@ -123,6 +141,26 @@ class _Found:
     notes: list[str] = field(default_factory=list)
     loaded: list[LoadedWorkflow] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    guardrails: GuardrailReport = field(default_factory=GuardrailReport)
+
+    def guarded(self, report: GuardrailReport) -> None:
+        """Take what the guardrails found: mandatory as problems, the rest as warnings."""
+        self.guardrails = report
+        self.problems += report.mandatory
+        self.notes += [f"exempted: {item}" for item in report.exempted]
+
+    def report(self, stack: str | None, *, skipped: Sequence[str] = ()) -> ValidationReport:
+        return ValidationReport(
+            tuple(self.files),
+            tuple(self.problems),
+            tuple(self.loaded),
+            stack,
+            tuple(self.setup),
+            tuple(self.notes),
+            tuple(sorted(skipped)),
+            warnings=self.guardrails.advisory,
+            guardrails=self.guardrails,
+        )
 
 
 def validate_files(project: Project, paths: Sequence[Path], stack: str | None) -> ValidationReport:
@@ -184,9 +222,11 @@ def _stack_settings(project: Project, stack: str) -> tuple[StackSettings, list[F
 
 def _with_stack(project: Project, targets: list[_Target], stack: str) -> ValidationReport:
     settings, problems = _stack_settings(project, stack)
-    found = _Found(problems=problems)
+    source = config_file_of(stack)
+    enforcement, wrong = stack_enforcement_of(settings.guardrails, project.root, source)
+    found = _Found(problems=[*problems, *wrong])
     found.problems += policy_problems(
-        settings.policy, definition_stems(project.workflows_dir), config_file_of(stack)
+        settings.policy, definition_stems(project.workflows_dir), source
     )
     subs = Substitutions(settings.variables, settings.secrets)
     for target in targets:
@@ -206,16 +246,17 @@ def _with_stack(project: Project, targets: list[_Target], stack: str) -> Validat
         f"{skipped}: not deployed by stack '{stack}' (thena-workflows:include)"
         for skipped in sorted(found.skipped)
     ]
-    _check_snapshot(project, stack, found)
-    return ValidationReport(
-        tuple(found.files),
-        tuple(found.problems),
-        tuple(found.loaded),
-        stack,
-        tuple(found.setup),
-        tuple(found.notes),
-        tuple(sorted(found.skipped)),
+    snapshot = _check_snapshot(project, stack, found)
+    found.guarded(
+        check_guardrails(
+            found.loaded,
+            enforcement,
+            stack=stack,
+            variables=settings.variables,
+            snapshot=snapshot,
+        )
     )
+    return found.report(stack, skipped=found.skipped)
 
 
 def _unset_secrets(
@@ -255,12 +296,12 @@ def _names_of_all_stacks(project: Project, key: str, but: str | None = None) -> 
     return names
 
 
-def _check_snapshot(project: Project, stack: str, found: _Found) -> None:
-    """The stack's names against its registry snapshot, or a setup item to write one."""
+def _check_snapshot(project: Project, stack: str, found: _Found) -> RegistrySnapshot | None:
+    """The stack's names against its registry snapshot (returned), or a setup item to write one."""
     snapshot = read_snapshot(project.root, stack)
     if isinstance(snapshot, FileProblem):
         found.problems.append(snapshot)
-        return
+        return None
     if snapshot is None:
         found.setup.append(
             FileProblem(
@@ -271,11 +312,12 @@ def _check_snapshot(project: Project, stack: str, found: _Found) -> None:
                 f"`thena-workflows registry snapshot --stack {stack}` and commit it",
             )
         )
-        return
+        return None
     found.notes.append(f"registry snapshot of stack '{stack}': {snapshot.describe()}")
     settings, _ = _stack_settings(project, stack)
     subs = Substitutions(settings.variables, StandInSecrets(None))
     found.problems += _snapshot_problems(project, snapshot, found.files, subs)
+    return snapshot
 
 
 def _snapshot_problems(
@@ -337,14 +379,40 @@ def _without_stack(project: Project, targets: list[_Target]) -> ValidationReport
         found.problems += [p for p in problems if not at_placeholder(p, placeholders, project.root)]
         found.files += [_display(project, target, stem) for stem in stems]
     found.problems += _snapshots_of_every_stack(project, targets, found)
-    return ValidationReport(
-        tuple(found.files),
-        tuple(found.problems),
-        tuple(found.loaded),
-        None,
-        tuple(found.setup),
-        tuple(found.notes),
-    )
+    found.guarded(_guardrails_of_every_stack(project, targets, found.loaded))
+    return found.report(None)
+
+
+def _guardrails_of_every_stack(
+    project: Project, targets: list[_Target], loaded: Sequence[LoadedWorkflow]
+) -> GuardrailReport:
+    """Each file under the guardrails of every stack that deploys it, loaded with that stack's
+    variables (``loaded``, with stand-ins, when the project has no stack: the rules' defaults).
+    A finding is mandatory where one of those stacks makes it so."""
+    stacks = project.stacks()
+    if not stacks:
+        enforcement, _ = stack_enforcement_of(StackSettings().guardrails, project.root, "")
+        return check_guardrails(loaded, enforcement, stack=None, variables={})
+    reports = []
+    for stack in stacks:
+        settings, _ = _stack_settings(project, stack)
+        enforcement, _ = stack_enforcement_of(settings.guardrails, project.root, "")
+        subs = Substitutions(settings.variables, StandInSecrets(None))
+        selected: list[LoadedWorkflow] = []
+        for target in targets:
+            stems = [stem for stem in _stems(target) if settings.policy.selects(stem)]
+            found, _ = collect_definitions(target.directory, subs, root=project.root, only=stems)
+            selected += found  # a file that does not load here is reported with --stack
+        snapshot = read_snapshot(project.root, stack)
+        report = check_guardrails(
+            selected,
+            enforcement,
+            stack=stack,
+            variables=settings.variables,
+            snapshot=snapshot if isinstance(snapshot, RegistrySnapshot) else None,
+        )
+        reports.append((stack, report))
+    return merged(reports)
 
 
 def _snapshots_of_every_stack(

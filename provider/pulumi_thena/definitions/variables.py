@@ -17,12 +17,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from pulumi_thena.guardrails.credentials import REDACTED as REDACTED
 from pulumi_thena.models.problems import Problem, closest
 
 VARS_KEY = "thena-workflows:vars"
 SECRETS_KEY = "thena-workflows:secrets"
-REDACTED = "[secret]"
-"""What a secret looks like wherever its value must not be: validation, messages, repr."""
 
 _TOKEN = re.compile(r"\$(\$?)\{([^{}]*)\}")
 _REFERENCE = re.compile(r"^(var|secret)\.([A-Za-z_][A-Za-z0-9_]*)$")

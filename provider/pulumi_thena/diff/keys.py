@@ -19,9 +19,11 @@ SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 
 OWNER = "owner"
 ADOPT_EXISTING = "adoptExisting"
+GUARDRAIL_EXEMPTIONS = "guardrailExemptions"
+"""The file's exemptions from the stack's guardrails: in state for review, never in the API."""
 PROVIDER_KEY = "__provider"
-SETTINGS: tuple[str, ...] = (OWNER, ADOPT_EXISTING)
-"""Inputs that steer the provider and are never sent to the API or compared."""
+SETTINGS: tuple[str, ...] = (OWNER, ADOPT_EXISTING, GUARDRAIL_EXEMPTIONS)
+"""Inputs that steer the provider (or record a decision) and are never sent to the API."""
 
 INPUT_FIELDS: tuple[str, ...] = DEFINITION_FIELDS + SETTINGS
 """Every input ``check`` returns: the definition fields and the settings."""

@@ -1,10 +1,11 @@
 """The Workflow resource: its dynamic provider and the ``Workflow`` class programs declare.
 
-Inputs are canonical definition fields (the API's camelCase names) plus ``owner`` and
-``adoptExisting``. Outputs are the canonical inputs plus what only the API knows
-(``uniqueIdentifier``, ``uid``, ``version``, ``createdAt``, ``updatedAt``). The owner is stamped
-into the workflow's metadata so that a create whose answer was lost is found again instead of
-duplicated, and so that two stacks never touch each other's workflows.
+Inputs are canonical definition fields (the API's camelCase names) plus ``owner``,
+``adoptExisting`` and ``guardrailExemptions`` (never sent to the API). Outputs are the canonical
+inputs plus what only the API knows (``uniqueIdentifier``, ``uid``, ``version``, ``createdAt``,
+``updatedAt``). The owner is stamped into the workflow's metadata so that a create whose answer
+was lost is found again instead of duplicated, and so that two stacks never touch each other's
+workflows.
 
 Every engine operation starts a fresh provider process, and most of its workflows are
 unchanged. The program therefore declares inputs already in canonical form, and the provider
@@ -16,7 +17,7 @@ last ``check`` returned, without importing the models or the client. Everything 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from pulumi.dynamic import (
 
 from pulumi_thena.diff.keys import (
     ADOPT_EXISTING,
+    GUARDRAIL_EXEMPTIONS,
     INPUT_FIELDS,
     OUTPUT_FIELDS,
     OWNER,
@@ -50,12 +52,18 @@ if TYPE_CHECKING:
 
 _INPUTS = frozenset(INPUT_FIELDS)
 
-# What diff compares: the definition, and the owner (after a rename through an alias the marker
-# in Thena must follow, or a new resource of the old name would adopt this workflow as its own).
-_COMPARED = (*DEFINITION_FIELDS, OWNER)
+# What diff compares: the definition, the owner (after a rename through an alias the marker in
+# Thena must follow, or a new resource of the old name would adopt this workflow as its own) and
+# the guardrail exemptions (an update that records them in state, with no API call).
+_COMPARED = (*DEFINITION_FIELDS, OWNER, GUARDRAIL_EXEMPTIONS)
 
 # Inputs that can change without a new validation: their values are taken as they are.
-_SETTINGS_TYPES: dict[str, type] = {"isActive": bool, ADOPT_EXISTING: bool, OWNER: str}
+_SETTINGS_TYPES: dict[str, type] = {
+    "isActive": bool,
+    ADOPT_EXISTING: bool,
+    OWNER: str,
+    GUARDRAIL_EXEMPTIONS: list,
+}
 
 
 def _lifecycle() -> ModuleType:
@@ -113,7 +121,8 @@ def _unchanged_inputs(olds: Mapping[str, Any], props: Mapping[str, Any]) -> dict
 
     ``olds`` are what ``check`` returned last time: valid and canonical. When the new inputs hold
     no other key and the same definition fields (the program declares canonical form), they
-    need no validation; only a setting (activation, owner, adoptExisting) may have changed.
+    need no validation; only a setting (activation, owner, adoptExisting, guardrailExemptions)
+    may have changed.
     """
     if not olds or not props.keys() <= _INPUTS:
         return None
@@ -134,6 +143,7 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
         *,
         is_active: bool | None = None,
         adopt_existing: bool = False,
+        guardrail_exemptions: Sequence[Mapping[str, str]] = (),
         opts: pulumi.ResourceOptions | None = None,
         **fields: Any,
     ) -> None:
@@ -143,6 +153,8 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
         props.setdefault("isActive", True)
         props[OWNER] = owner_of(pulumi.get_project(), pulumi.get_stack(), resource_name)
         props[ADOPT_EXISTING] = adopt_existing
+        if guardrail_exemptions:  # none: no property, as in the state of older versions
+            props[GUARDRAIL_EXEMPTIONS] = [dict(item) for item in guardrail_exemptions]
         props.update({key: None for key in OUTPUT_FIELDS})
         super().__init__(WorkflowProvider(), resource_name, props, opts)
 

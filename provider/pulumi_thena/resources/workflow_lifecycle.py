@@ -48,6 +48,7 @@ from pulumi_thena.diff import (
     to_api_body,
 )
 from pulumi_thena.diff.errors import UnreadableWorkflowError
+from pulumi_thena.diff.keys import GUARDRAIL_EXEMPTIONS, OUTPUT_FIELDS, SETTINGS
 from pulumi_thena.diff.ownership import kind_change_reason
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
@@ -140,9 +141,10 @@ def diff(olds: Mapping[str, Any], news: Mapping[str, Any]) -> DiffResult:
         return DiffResult(changes=True, replaces=replaces, delete_before_replace=True)
     changed = changed_fields(olds, news, new_is_canonical=True)  # news are check's output
     moved = olds.get(OWNER) != news.get(OWNER)  # renamed through an alias: re-stamp the marker
+    exempted = _exemptions(olds) != _exemptions(news)  # recorded in state, never sent
     replaces = replacement_fields(changed)
     return DiffResult(
-        changes=bool(changed) or moved,
+        changes=bool(changed) or moved or exempted,
         replaces=replaces,
         delete_before_replace=True if replaces else None,
     )
@@ -172,7 +174,7 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
         # this provider wrote them (and need no second serialization).
         kept = {key: props[key] for key in DEFINITION_FIELDS if key in props}
         return ReadResult(id_, _outputs(kept, live, props))
-    settings = {k: props[k] for k in (OWNER, ADOPT_EXISTING) if k in props}
+    settings = {k: props[k] for k in SETTINGS if k in props}
     return ReadResult(id_, _outputs(live_inputs, live, props), {**live_inputs, **settings})
 
 
@@ -184,6 +186,9 @@ def update(id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult
     fields = [f for f in changed_fields(olds, inputs, new_is_canonical=True) if f != "isActive"]
     if olds.get(OWNER) != owner:
         fields = sorted({*fields, "metadata"})  # renamed through an alias: move the marker
+    if not fields and olds.get("isActive") == bool(inputs.get("isActive", True)):
+        # Only what the API never sees changed (guardrailExemptions): state records it.
+        return UpdateResult(_settings_only(olds, inputs, news))
     live = _patch_and_toggle(session, id_, inputs, owner, fields)
     return UpdateResult(_outputs(inputs, live, news))
 
@@ -361,12 +366,31 @@ def _with_known_activation(session: Session, live: LiveWorkflow) -> LiveWorkflow
     return fetched
 
 
+def _exemptions(props: Mapping[str, Any]) -> list[Any]:
+    return list(props.get(GUARDRAIL_EXEMPTIONS) or [])
+
+
+def _settings_only(
+    olds: Mapping[str, Any], inputs: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The outputs of an update that changed no field the API has: the old ones, new settings."""
+    outs = {key: inputs[key] for key in DEFINITION_FIELDS if key in inputs}
+    outs.update({key: olds[key] for key in ("isActive", *OUTPUT_FIELDS) if key in olds})
+    return {**outs, **_settings(news)}
+
+
+def _settings(props: Mapping[str, Any]) -> dict[str, Any]:
+    settings = {OWNER: props.get(OWNER), ADOPT_EXISTING: bool(props.get(ADOPT_EXISTING, False))}
+    if props.get(GUARDRAIL_EXEMPTIONS):
+        settings[GUARDRAIL_EXEMPTIONS] = props[GUARDRAIL_EXEMPTIONS]
+    return settings
+
+
 def _outputs(
     inputs: Mapping[str, Any], live: LiveWorkflow, props: Mapping[str, Any]
 ) -> dict[str, Any]:
     outs = {key: inputs[key] for key in DEFINITION_FIELDS if key in inputs}
-    outs[OWNER] = props.get(OWNER)
-    outs[ADOPT_EXISTING] = bool(props.get(ADOPT_EXISTING, False))
+    outs.update(_settings(props))
     if live.is_active is not None:
         outs["isActive"] = live.is_active
     api = {

@@ -46,8 +46,32 @@ def plan_markdown(plan: Plan, command: str) -> str:
     for item in plan.items:
         if item.action not in NO_CHANGE:
             lines += _plan_item(item)
+    lines += _guardrails(plan)
     lines += [f"<sub>Made by `{markdown_text(command)}`.</sub>", ""]
     return "\n".join(lines)
+
+
+def _guardrails(plan: Plan) -> list[str]:
+    """What the files' exemptions waive, with their reasons, and the advisory findings."""
+    lines: list[str] = []
+    if plan.exempted:
+        lines += [
+            "#### Guardrail exemptions",
+            "",
+            "| File | Rule | Reason |",
+            "| --- | --- | --- |",
+        ]
+        lines += [
+            f"| {markdown_code_cell(e.file)} | {markdown_code_cell(e.rule)} | "
+            f"{markdown_text(e.reason)} |"
+            for e in plan.exempted
+        ]
+        lines.append("")
+    if plan.warnings:
+        lines += ["#### Warnings (advisory guardrails and lints)", ""]
+        lines += [f"- {markdown_text(str(warning))}" for warning in plan.warnings]
+        lines.append("")
+    return lines
 
 
 def _plan_item(item: PlanItem) -> list[str]:
