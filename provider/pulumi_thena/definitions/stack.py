@@ -148,14 +148,7 @@ def build_stack(
     settings, found = parse_settings(raw, source)
     enforcement, wrong = stack_enforcement_of(settings.guardrails, project_dir, source)
     found += wrong
-    directory = project_dir / WORKFLOWS_DIR
-    stems = definition_stems(directory)
-    found += policy_problems(settings.policy, stems, source)
-    selected = [stem for stem in stems if settings.policy.selects(stem)]
-    substitutions = Substitutions(settings.variables, settings.secrets)
-    loaded, file_problems = collect_definitions(
-        directory, substitutions, root=project_dir, only=selected
-    )
+    _, loaded, file_problems = load_selected(project_dir, settings, source, settings.secrets)
     snapshot = read_snapshot(project_dir, stack_name)
     report = check_guardrails(
         loaded,
@@ -166,6 +159,26 @@ def build_stack(
     )
     raise_if_any([*problems, *found, *file_problems, *report.mandatory])
     return StackDefinitions(stack_name, source, settings, loaded, report)
+
+
+def load_selected(
+    project_dir: Path, settings: StackSettings, source: str, secrets: Mapping[str, Any]
+) -> tuple[list[str], tuple[LoadedWorkflow, ...], list[FileProblem]]:
+    """Every definition file's stem, and the files the stack's policy selects, loaded.
+
+    The one home of "which files a stack deploys, with which values": ``build_stack`` passes
+    the stack's secrets, a workflow test a mapping where every secret reads ``[secret]``.
+    Returns the stems, the loaded workflows and every problem (of the policy and the files).
+    """
+    directory = project_dir / WORKFLOWS_DIR
+    stems = definition_stems(directory)
+    problems = policy_problems(settings.policy, stems, source)
+    selected = [stem for stem in stems if settings.policy.selects(stem)]
+    substitutions = Substitutions(settings.variables, secrets)
+    loaded, file_problems = collect_definitions(
+        directory, substitutions, root=project_dir, only=selected
+    )
+    return stems, loaded, [*problems, *file_problems]
 
 
 def parse_settings(raw: Mapping[str, Any], source: str) -> tuple[StackSettings, list[FileProblem]]:

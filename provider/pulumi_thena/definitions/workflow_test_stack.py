@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pulumi_thena.definitions.errors import raise_if_any
-from pulumi_thena.definitions.loader import collect_definitions, definition_stems
-from pulumi_thena.definitions.policy import policy_problems
 from pulumi_thena.definitions.project import Project
-from pulumi_thena.definitions.stack import config_file_of, parse_settings, read_stack_config
+from pulumi_thena.definitions.stack import (
+    config_file_of,
+    load_selected,
+    parse_settings,
+    read_stack_config,
+)
 from pulumi_thena.definitions.variables import REDACTED, Substitutions
-from pulumi_thena.definitions.yamlfile import YamlDocument, read_yaml
+from pulumi_thena.definitions.yamlfile import YamlDocument
 
 
 @dataclass(frozen=True)
@@ -72,13 +75,7 @@ def load_stack_under_test(project: Project, stack: str) -> StackUnderTest:
     source = config_file_of(stack)
     raw, problems = read_stack_config(project.root / source, source)
     settings, found = parse_settings(raw, source)
-    stems = definition_stems(project.workflows_dir)
-    found += policy_problems(settings.policy, stems, source)
-    selected = [stem for stem in stems if settings.policy.selects(stem)]
-    substitutions = Substitutions(settings.variables, AnySecret())
-    loaded, file_problems = collect_definitions(
-        project.workflows_dir, substitutions, root=project.root, only=selected
-    )
+    stems, loaded, file_problems = load_selected(project.root, settings, source, AnySecret())
     raise_if_any([*problems, *found, *file_problems])
     workflows, files, documents = {}, {}, {}
     for workflow in loaded:
@@ -86,9 +83,8 @@ def load_stack_under_test(project: Project, stack: str) -> StackUnderTest:
         wire["isActive"] = settings.policy.is_active(workflow.stem, workflow.is_active)
         workflows[workflow.stem] = wire
         files[workflow.stem] = workflow.file
-        document = read_yaml(project.root / workflow.file, workflow.file)
-        if isinstance(document, YamlDocument):
-            documents[workflow.stem] = document
+        if workflow.document is not None:
+            documents[workflow.stem] = workflow.document
     return StackUnderTest(
         stack, workflows, files, documents, tuple(stems), dict(settings.variables)
     )
