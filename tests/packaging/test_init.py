@@ -15,9 +15,14 @@ import yaml
 from click.testing import CliRunner, Result
 
 from pulumi_thena.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, cli
-from pulumi_thena.definitions import render_schema
+from pulumi_thena.definitions import project_schemas, render_schema
 from pulumi_thena.diff import OWNER_METADATA_KEY
-from pulumi_thena.scaffold import LOCAL_ENCRYPTION_SALT, STARTER_FILE, template_files
+from pulumi_thena.scaffold import (
+    LOCAL_ENCRYPTION_SALT,
+    STARTER_FILE,
+    STARTER_TEST_FILE,
+    template_files,
+)
 from pulumi_thena.scaffold.template import TEMPLATE_DIR, differences
 from tests.docs.markdown import REPO
 
@@ -70,7 +75,9 @@ def test_a_new_repository_holds_every_file_and_validates(tmp_path: Path) -> None
         "stacks/Pulumi.staging.yaml",
         "stacks/__main__.py",
         "stacks/workflow.schema.json",
+        "stacks/workflow-test.schema.json",
         STARTER_FILE,
+        STARTER_TEST_FILE,
     }
     assert tree["stacks/.venv"] == "-> ../.venv"
     project = yaml.safe_load(tree["Pulumi.yaml"])
@@ -81,7 +88,8 @@ def test_a_new_repository_holds_every_file_and_validates(tmp_path: Path) -> None
         "options": {"toolchain": "pip", "virtualenv": ".venv"},
     }
     assert "template" not in project
-    assert tree["stacks/workflow.schema.json"] == render_schema()
+    for name, schema in project_schemas().items():
+        assert tree[name] == schema
     version = CliRunner().invoke(cli, ["--version"]).stdout.split()[-1]
     assert f"{VERSION_PIN}{version}\n" in tree["requirements.txt"]
     assert ".pulumi-local/" in tree[".gitignore"].splitlines()
@@ -91,6 +99,21 @@ def test_a_new_repository_holds_every_file_and_validates(tmp_path: Path) -> None
     assert report["valid"] is True
     assert [r["stack"] for r in report["stacks"]] == ["dev", "local", "prod", "staging"]
     assert {f for r in report["stacks"] for f in r["files"]} == {STARTER_FILE}
+    tested = _run("--project-dir", str(root), "test", "--all-stacks")
+    assert tested.exit_code == EXIT_OK, tested.output
+    assert tested.stdout.count("2 case(s) in 1 file(s)") == 4  # dev, local, prod, staging
+
+
+def test_the_starter_test_fails_when_the_starter_stops_matching(tmp_path: Path) -> None:
+    # The first scaffold filtered on `priority`, which a ticket event does not have: no real
+    # event ever matched it. Its test says so.
+    root = tmp_path / "repo"
+    assert _run("init", str(root)).exit_code == EXIT_OK
+    starter = root / STARTER_FILE
+    starter.write_text(starter.read_text().replace("ticket.priority:", "priority:"))
+    tested = _run("--project-dir", str(root), "test", "--stack", "dev")
+    assert tested.exit_code == EXIT_ERROR
+    assert "filters.priority.~eq: the field is missing" in tested.stdout
 
 
 def test_the_stacks_settings(tmp_path: Path) -> None:
@@ -113,6 +136,13 @@ def test_the_stacks_settings(tmp_path: Path) -> None:
         guarded = env == "prod"
         assert config.get("thena-workflows:protect", False) is guarded
         assert config.get("thena-workflows:retainOnDelete", False) is guarded
+        rules = config.get("thena-workflows:guardrails", {}).get("rules", {})
+        assert set(rules.values()) == ({"mandatory"} if guarded else set())
+        assert ("retry-on-external" in rules) is guarded
+    listed = _run("--project-dir", str(root), "guardrails", "list", "--stack", "prod", "--json")
+    assert listed.exit_code == EXIT_OK, listed.output
+    levels = {rule["id"]: rule["level"] for rule in json.loads(listed.stdout)["rules"]}
+    assert levels["approval-before-destructive"] == "mandatory"
 
 
 def test_the_pipeline_promotes_in_the_order_given(tmp_path: Path) -> None:
@@ -129,6 +159,8 @@ def test_the_pipeline_promotes_in_the_order_given(tmp_path: Path) -> None:
     assert len(installs) == len(jobs)
     assert all(run.endswith("pip install -r requirements.txt") for run in installs)
     assert ".venv/bin/thena-workflows validate --all-stacks" in steps
+    assert ".venv/bin/thena-workflows test --all-stacks" in steps
+    assert ".venv/bin/thena-workflows schema --check" in steps
     assert "pulumi up --yes --stack prod --diff" in steps
 
 
@@ -237,6 +269,11 @@ def test_from_org_adopts_unmanaged_workflows_and_leaves_managed_ones(
     assert "tok-123-secret" not in result.output + "".join(_tree(root).values())
     assert "thena-workflows:vars" not in _config(root, "local")["config"]  # no starter, no vars
     assert thena_emulator.api_key not in result.output
+    # Adopted workflows may break the guardrails: prod lists them, commented out, to enforce
+    # once validate shows the files follow them; no test file is written for them.
+    assert "thena-workflows:guardrails" not in _config(root, "prod")["config"]
+    assert "#     retry-on-external: mandatory" in (root / "stacks/Pulumi.prod.yaml").read_text()
+    assert not (root / "stacks" / "tests").exists()
 
 
 def test_from_org_without_a_key_writes_nothing(tmp_path: Path) -> None:
@@ -266,6 +303,12 @@ def test_schema_writes_and_checks_the_installed_versions_schema(tmp_path: Path) 
     assert schema.read_text() == "{}\n"
     assert _run("--project-dir", str(root), "schema").exit_code == EXIT_OK
     assert schema.read_text() == render_schema()
+    (root / "stacks" / "workflow-test.schema.json").unlink()
+    checked = _run("--project-dir", str(root), "schema", "--check")
+    assert checked.exit_code == EXIT_ERROR
+    assert "stacks/workflow-test.schema.json: not the schema" in checked.stderr
+    assert _run("--project-dir", str(root), "schema").exit_code == EXIT_OK
+    assert _run("--project-dir", str(root), "schema", "--check").exit_code == EXIT_OK
 
 
 def test_the_pulumi_new_template_is_the_scaffold() -> None:

@@ -14,13 +14,13 @@ import jsonschema
 import pytest
 
 from pulumi_thena.definitions.project import Project
+from pulumi_thena.definitions.schema import main, project_schemas
 from pulumi_thena.definitions.workflow_test_file import (
     TEST_SCHEMA_FILE,
     Decision,
     ExecutionStatus,
     TaskStatus,
     WorkflowTestFile,
-    main,
     render_test_schema,
     workflow_test_schema,
 )
@@ -95,9 +95,7 @@ def test_the_schema_catches_what_the_model_catches() -> None:
 
 def test_the_committed_schema_is_up_to_date() -> None:
     committed = (REPO / TEST_SCHEMA_FILE).read_text(encoding="utf-8")
-    assert committed == render_test_schema(), (
-        "stale schema: run .venv/bin/python -m pulumi_thena.definitions.workflow_test_file"
-    )
+    assert committed == render_test_schema(), "stale schema: run scripts/generate-schema"
     jsonschema.Draft202012Validator.check_schema(workflow_test_schema())
 
 
@@ -105,10 +103,15 @@ def test_the_schema_command_checks_and_writes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--check", str(tmp_path)]) == 1
-    assert "out of date" in capsys.readouterr().err
-    (tmp_path / "stacks").mkdir()
+    err = capsys.readouterr().err
+    assert f"{TEST_SCHEMA_FILE} is out of date" in err and "stacks/workflow.schema.json" in err
     assert main([str(tmp_path)]) == 0
     assert main(["--check", str(tmp_path)]) == 0
+    for name, text in project_schemas().items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == text
+    (tmp_path / TEST_SCHEMA_FILE).write_text("{}\n")
+    assert main(["--check", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.count("out of date") == 1
 
 
 def test_the_format_speaks_the_evaluators_vocabularies() -> None:

@@ -23,7 +23,7 @@ from pulumi_thena.cli.app import cli, common_options
 from pulumi_thena.cli.context import CliState, pass_state
 from pulumi_thena.cli.errors import EXIT_ERROR, EXIT_OK, SetupError
 from pulumi_thena.client import event_names
-from pulumi_thena.definitions import SCHEMA_FILE, render_schema
+from pulumi_thena.definitions import project_schemas, stale_schemas, write_schemas
 from pulumi_thena.definitions.export import ExportedFile, ExportReport, export_workflows
 from pulumi_thena.diff import owner_marker
 from pulumi_thena.models import Workflow
@@ -200,35 +200,37 @@ def _json(
 
 
 @cli.command(
-    short_help="Write stacks/workflow.schema.json for this version.",
+    short_help="Write the JSON Schemas of stacks/ for this version.",
     epilog="Exit codes: 0 written or already current, 1 out of date (with --check) or an "
     "error, 64 usage error.",
 )
-@click.option("--check", is_flag=True, help="Only say whether the file is current (1 if not).")
+@click.option("--check", is_flag=True, help="Only say whether the files are current (1 if not).")
 @common_options
 @pass_state
 @click.pass_context
 def schema(ctx: click.Context, state: CliState, check: bool) -> None:
-    """Write the JSON Schema of a workflow file, as the installed pulumi-thena reads one, to the
-    project's stacks/workflow.schema.json (editors check files with it). Run it after an
-    upgrade; CI runs it with --check."""
-    path = state.project.root / SCHEMA_FILE
-    wanted = render_schema()
-    current = path.read_text(encoding="utf-8") if path.is_file() else None
-    up_to_date = current == wanted
-    if not up_to_date and not check:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(wanted, encoding="utf-8", newline="\n")
+    """Write the JSON Schemas of a workflow file and of a workflow test file, as the installed
+    pulumi-thena reads them, to the project's stacks/workflow.schema.json and
+    stacks/workflow-test.schema.json (editors check files with them). Run it after an upgrade;
+    CI runs it with --check."""
+    root = state.project.root
+    stale = stale_schemas(root) if check else write_schemas(root)
+    files = list(project_schemas())
     if state.json:
-        written = not up_to_date and not check
-        state.output.json({"file": SCHEMA_FILE, "current": up_to_date, "written": written})
-    elif up_to_date:
-        state.output.line(f"{SCHEMA_FILE} is current")
+        state.output.json(
+            {
+                "files": files,
+                "current": [name for name in files if name not in stale],
+                "written": [] if check else stale,
+            }
+        )
+    elif not stale:
+        state.output.line(f"{' and '.join(files)} are current")
     elif check:
         raise SetupError(
-            f"{SCHEMA_FILE} is not the schema of the installed pulumi-thena; run "
-            "`thena-workflows schema` and commit the file"
+            f"{', '.join(stale)}: not the schema of the installed pulumi-thena; run "
+            "`thena-workflows schema` and commit the result"
         )
     else:
-        state.output.line(f"Wrote {SCHEMA_FILE}; commit it.")
-    ctx.exit(EXIT_OK if up_to_date or not check else EXIT_ERROR)
+        state.output.line(f"Wrote {', '.join(stale)}; commit the result.")
+    ctx.exit(EXIT_ERROR if stale and check else EXIT_OK)

@@ -17,7 +17,14 @@ from pulumi_thena.definitions.program import (
     stack_from_config,
     workflow_exports,
 )
-from pulumi_thena.definitions.schema import SCHEMA_FILE, render_schema, workflow_file_schema
+from pulumi_thena.definitions.schema import (
+    SCHEMA_FILE,
+    project_schemas,
+    render_schema,
+    stale_schemas,
+    workflow_file_schema,
+    write_schemas,
+)
 from pulumi_thena.definitions.stack import (
     SETTING_KEYS,
     StackDefinitions,
@@ -49,8 +56,11 @@ __all__ = [
     "declare_workflows",
     "load_definitions",
     "load_stack",
+    "project_schemas",
     "render_schema",
     "stack_from_config",
+    "stale_schemas",
     "workflow_exports",
     "workflow_file_schema",
+    "write_schemas",
 ]

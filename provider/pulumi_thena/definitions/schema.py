@@ -7,7 +7,8 @@ become JSON Schema keywords; step dependencies may be numbers as well as strings
 that stands for a whole list or object is valid for the loader but flagged by editors.
 
 ``scripts/generate-schema [--check] [PROJECT_DIR]`` (``main`` here) writes, or checks,
-``stacks/workflow.schema.json``.
+``stacks/workflow.schema.json`` and the schema of a workflow test file,
+``stacks/workflow-test.schema.json`` (``project_schemas``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from pulumi_thena.definitions.workflow_file import WorkflowFile
+from pulumi_thena.definitions.workflow_test_file import TEST_SCHEMA_FILE, render_test_schema
 
 SCHEMA_FILE = "stacks/workflow.schema.json"
 PLACEHOLDER_PATTERN = r"^\$\{var\.[A-Za-z_][A-Za-z0-9_]*\}$"
@@ -125,22 +127,50 @@ def _accepts_strings(node: dict[str, Any]) -> bool:
     return any(_accepts_strings(member) for member in node.get("anyOf", []))
 
 
+def project_schemas() -> dict[str, str]:
+    """Every JSON Schema a project keeps in ``stacks/``, by its path, as committed.
+
+    The one list ``scripts/generate-schema``, ``thena-workflows schema`` and ``init`` write:
+    that of a workflow file and that of a workflow test file.
+    """
+    return {SCHEMA_FILE: render_schema(), TEST_SCHEMA_FILE: render_test_schema()}
+
+
+def stale_schemas(project_dir: Path) -> list[str]:
+    """The schema files of ``project_dir`` that are missing or differ from this version's."""
+    stale = []
+    for name, wanted in project_schemas().items():
+        path = project_dir / name
+        if not path.is_file() or path.read_text(encoding="utf-8") != wanted:
+            stale.append(name)
+    return stale
+
+
+def write_schemas(project_dir: Path) -> list[str]:
+    """Write each schema file that is missing or stale; returns those written."""
+    written = stale_schemas(project_dir)
+    wanted = project_schemas()
+    for name in written:
+        path = project_dir / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(wanted[name], encoding="utf-8", newline="\n")
+    return written
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the committed schema, or with --check report whether it is current (exit 1 if not)."""
+    """Write the committed schemas, or with --check report whether they are current (exit 1)."""
     parser = argparse.ArgumentParser(prog="scripts/generate-schema", description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    parser.add_argument("--check", action="store_true", help="fail if a file is out of date")
     parser.add_argument("project_dir", nargs="?", default=".", type=Path)
     args = parser.parse_args(argv)
-    target = args.project_dir / SCHEMA_FILE
-    wanted = render_schema()
-    current = target.read_text(encoding="utf-8") if target.is_file() else None
     if args.check:
-        if current == wanted:
-            print(f"{SCHEMA_FILE} is up to date")
-            return 0
-        print(f"{SCHEMA_FILE} is out of date; run scripts/generate-schema", file=sys.stderr)
-        return 1
-    if current != wanted:
-        target.write_text(wanted, encoding="utf-8")
-    print(f"{SCHEMA_FILE} {'unchanged' if current == wanted else 'written'}")
+        stale = stale_schemas(args.project_dir)
+        for name in stale:
+            print(f"{name} is out of date; run scripts/generate-schema", file=sys.stderr)
+        if not stale:
+            print("the schemas are up to date")
+        return 1 if stale else 0
+    written = write_schemas(args.project_dir)
+    for name in project_schemas():
+        print(f"{name} {'written' if name in written else 'unchanged'}")
     return 0

@@ -7,17 +7,13 @@ workflow a stack deploys, and says what it expects (``expect``): which workflows
 for each one named under ``workflows`` its status, steps, tasks, skipped steps, waits, inputs,
 compensation and the templates allowed not to resolve. docs/workflow-tests.md describes it.
 
-``render_test_schema`` gives ``stacks/workflow-test.schema.json``; ``main`` writes or checks it:
-``python -m pulumi_thena.definitions.workflow_test_file [--check] [PROJECT_DIR]``.
+``render_test_schema`` gives ``stacks/workflow-test.schema.json``, which
+``scripts/generate-schema`` writes with the definition file's (``definitions.schema``).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator, model_validator
@@ -236,30 +232,3 @@ def workflow_test_schema() -> dict[str, Any]:
 def render_test_schema() -> str:
     """The schema as the committed file holds it: two-space JSON with a final newline."""
     return json.dumps(workflow_test_schema(), indent=2, ensure_ascii=False) + "\n"
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Write the committed schema, or with --check report whether it is current (exit 1 if not)."""
-    parser = argparse.ArgumentParser(
-        prog="python -m pulumi_thena.definitions.workflow_test_file", description=__doc__
-    )
-    parser.add_argument("--check", action="store_true", help="fail if the file is out of date")
-    parser.add_argument("project_dir", nargs="?", default=".", type=Path)
-    args = parser.parse_args(argv)
-    target = args.project_dir / TEST_SCHEMA_FILE
-    wanted = render_test_schema()
-    current = target.read_text(encoding="utf-8") if target.is_file() else None
-    if args.check:
-        if current == wanted:
-            print(f"{TEST_SCHEMA_FILE} is up to date")
-            return 0
-        print(f"{TEST_SCHEMA_FILE} is out of date; run {parser.prog}", file=sys.stderr)
-        return 1
-    if current != wanted:
-        target.write_text(wanted, encoding="utf-8")
-    print(f"{TEST_SCHEMA_FILE} {'unchanged' if current == wanted else 'written'}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

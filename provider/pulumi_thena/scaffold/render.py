@@ -3,7 +3,7 @@
 ``render_scaffold`` returns every file ``thena-workflows init`` writes, in order, as text (or a
 link): nothing is written here. The templates are Jinja2 with ``[[ ]]`` and ``[% %]`` as
 delimiters, since the files themselves hold ``${var.NAME}``, ``{{context...}}`` and GitHub's
-``${{ ... }}``. The JSON Schema is rendered from the installed models, like
+``${{ ... }}``. The JSON Schemas are rendered from the installed models, like
 ``scripts/generate-schema`` does for this repository.
 """
 
@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from pulumi_thena.client import DEFAULT_BASE_URL
-from pulumi_thena.definitions import SCHEMA_FILE, render_schema
+from pulumi_thena.definitions import project_schemas
 from pulumi_thena.definitions.export import ExportedFile
 from pulumi_thena.emulator.constants import DEFAULT_API_KEY
 
@@ -36,6 +36,7 @@ DEFAULT_DESCRIPTION = (
     "one stack per environment."
 )
 STARTER_FILE = "stacks/workflows/high-priority-ping.yaml"
+STARTER_TEST_FILE = "stacks/tests/high-priority-ping.yaml"
 WORKFLOWS_DIR = "stacks/workflows"
 PROJECT_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 ENV_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -184,7 +185,7 @@ def render_scaffold(
         ScaffoldFile(".gitignore", text("gitignore.j2")),
         ScaffoldFile(".github/workflows/thena-workflows.yml", text("pipeline.yml.j2")),
         ScaffoldFile("stacks/__main__.py", text("main.py.j2")),
-        ScaffoldFile(SCHEMA_FILE, render_schema()),
+        *(ScaffoldFile(name, text) for name, text in project_schemas().items()),
         ScaffoldFile(f"stacks/Pulumi.{LOCAL_STACK}.yaml", text("Pulumi.local.yaml.j2")),
     ]
     for index, name in enumerate(options.envs):
@@ -197,6 +198,7 @@ def render_scaffold(
         files.append(ScaffoldFile(f"stacks/Pulumi.{name}.yaml", stack_file))
     if adopted is None:
         files.append(ScaffoldFile(STARTER_FILE, text("starter.yaml.j2")))
+        files.append(ScaffoldFile(STARTER_TEST_FILE, text("starter-test.yaml.j2")))
     elif adopted:
         files += [ScaffoldFile(f"{WORKFLOWS_DIR}/{f.filename}", f.text) for f in adopted]
     else:  # nothing to adopt: the folder still exists, for the first file of the team's own
