@@ -91,7 +91,74 @@ def run_interrupted(workdir: Path, binary: str) -> InterruptedResult:
             deployment.close()
 
 
-def _kill_during_create(deployment: Deployment) -> str:
+FILES_WITHOUT_CHECKPOINTS = 6
+LABEL_WITHOUT_CHECKPOINTS = (
+    "create, `PULUMI_SKIP_CHECKPOINTS=true`: `pulumi up` killed (SIGKILL) once every workflow "
+    "exists, one POST still in flight"
+)
+SKIP_CHECKPOINTS = {"PULUMI_SKIP_CHECKPOINTS": "true"}
+
+
+@dataclass(frozen=True)
+class UncheckpointedResult:
+    """A run without checkpoints killed after its creates: the state never heard of them."""
+
+    killed_run: str
+    created_before_kill: int
+    in_state_after_kill: int
+    locked: RunOutcome
+    recovery: list[tuple[str, RunOutcome]]
+    creates_in_recovery: int
+    """POSTs to the workflows route during the recovery: 0 when every workflow was adopted."""
+    problems: list[str]
+
+    def row(self) -> list[str]:
+        steps = ", then ".join(f"`pulumi {command}`" for command, _ in self.recovery)
+        ok = all(outcome.ok for _, outcome in self.recovery)
+        second = (
+            f"{'succeeded' if ok else 'failed'} after {steps}; {self.creates_in_recovery} "
+            f"create(s), {self.created_before_kill} workflow(s) adopted by their owner marker"
+        )
+        correct = "yes" if not self.problems else "no: " + "; ".join(self.problems)
+        return [LABEL_WITHOUT_CHECKPOINTS, f"killed; next run: {self.locked.last_line}", second,
+                correct]  # fmt: skip
+
+
+def run_interrupted_without_checkpoints(workdir: Path, binary: str) -> UncheckpointedResult:
+    """As ``run_interrupted``, with the engine writing no checkpoint until the end.
+
+    Every workflow exists when the run dies, and the state records none of them (not even as a
+    pending create). ``pulumi cancel`` and one ``up`` must bring the stack back: each create
+    finds its workflow by the owner marker and adopts it, so nothing is created twice.
+    """
+    with EmulatorServer(port=0, api_key=new_api_key()) as server:
+        files = {f"wf-{i}.yaml": workflow_yaml(i) for i in range(1, FILES_WITHOUT_CHECKPOINTS + 1)}
+        deployment = open_deployment(workdir, binary, files, server, extra_env=SKIP_CHECKPOINTS)
+        try:
+            killed = _kill_during_create(deployment, wait_for=FILES_WITHOUT_CHECKPOINTS)
+            created = len(deployment.control.workflows())
+            in_state = len(deployment.state_workflows(deployment.export()))
+            locked = deployment.up()
+            steps = [_step(deployment, CANCEL)]
+            before = _creates(deployment)
+            steps.append(_step(deployment, ("up", "--yes", "--skip-preview")))
+            creates = _creates(deployment) - before
+            problems = converged_problems(deployment, expected_from_files(deployment, {}))
+            return UncheckpointedResult(killed, created, in_state, locked, steps, creates, problems)
+        finally:
+            server.ensure_listening()
+            deployment.close()
+
+
+def _creates(deployment: Deployment) -> int:
+    return sum(
+        1
+        for request in deployment.control.requests()
+        if request.get("method") == "POST" and request.get("path") == "/api/v1/workflows"
+    )
+
+
+def _kill_during_create(deployment: Deployment, wait_for: int = 1) -> str:
     control = deployment.control
     control.inject_fault(
         "POST", "/api/v1/workflows", "commit_then_delay", delay_seconds=POST_LATE_BY_SECONDS
@@ -107,7 +174,7 @@ def _kill_during_create(deployment: Deployment) -> str:
         text=True,
     )
     try:
-        _wait_for_a_workflow(deployment)
+        _wait_for_workflows(deployment, wait_for)
     finally:
         _kill_tree(process.pid)
     output, _ = process.communicate(timeout=30)
@@ -137,9 +204,9 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _wait_for_a_workflow(deployment: Deployment) -> None:
+def _wait_for_workflows(deployment: Deployment, count: int) -> None:
     deadline = time.monotonic() + WAIT_FOR_POST_SECONDS
-    while not deployment.control.workflows():
+    while len(deployment.control.workflows()) < count:
         if time.monotonic() > deadline:
-            raise TimeoutError("no workflow was created: the POST never arrived")
+            raise TimeoutError(f"fewer than {count} workflow(s) were created: POSTs never arrived")
         time.sleep(0.05)

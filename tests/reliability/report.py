@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from tests.reliability.corpus_checks import CorpusReport
 from tests.reliability.faults import CaseResult
-from tests.reliability.interrupted import InterruptedResult
+from tests.reliability.interrupted import InterruptedResult, UncheckpointedResult
 from tests.reliability.load import LoadResult
 from tests.reliability.ownership import OwnershipResult
 
@@ -29,10 +29,12 @@ def _row(cells: Sequence[str]) -> str:
     return "| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |"
 
 
-def matrix(results: Sequence[CaseResult], interrupted: InterruptedResult | None) -> str:
+def matrix(
+    results: Sequence[CaseResult],
+    interrupted: Sequence[InterruptedResult | UncheckpointedResult] = (),
+) -> str:
     rows = [result.row() for result in results]
-    if interrupted is not None:
-        rows.append(interrupted.row())
+    rows += [run.row() for run in interrupted]
     correct = sum(1 for result in results if result.org_correct)
     summary = f"{correct}/{len(results)} fault cases end with the org exactly as defined."
     return f"{table(MATRIX_HEADER, rows)}\n\n{summary}"

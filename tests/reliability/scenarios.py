@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.reliability.faults import CASES, run_case
-from tests.reliability.interrupted import run_interrupted
+from tests.reliability.interrupted import run_interrupted, run_interrupted_without_checkpoints
 from tests.reliability.load import run_load
 from tests.reliability.ownership import run_ownership
 
@@ -35,7 +35,13 @@ def runners() -> dict[str, Runner]:
     """Every scenario, longest-waiting first (the order they are started in)."""
     named: dict[str, Runner] = {"load": run_load}
     named.update({fault_scenario(case.id): partial(run_case, case) for case in CASES})
-    named.update({"ownership": run_ownership, "interrupted": run_interrupted})
+    named.update(
+        {
+            "ownership": run_ownership,
+            "interrupted": run_interrupted,
+            "interrupted-no-checkpoints": run_interrupted_without_checkpoints,
+        }
+    )
     return named
 
 

@@ -9,7 +9,9 @@ wheels: a stack of 500 realistic files parses about eight times faster than with
 parser, which is the fallback. Both read a file the same way.
 
 Two limits keep a small hostile file (any pull request can add one) from taking a CI runner
-down, and both are checked on the parser's event stream, before a node is composed:
+down, both checked before a value is constructed: on the parser's event stream, before a node
+is composed, when the text holds a ``&`` or libyaml is missing; otherwise on the composed
+nodes (without an anchor nothing can expand, and libyaml composes without recursing):
 
 - Anchors and aliases (``&name``, ``*name``) are refused. Nine levels of nested aliases in
   572 bytes expand to billions of nodes for every walk that follows them (line numbers,
@@ -44,6 +46,7 @@ MAX_DEPTH = 64
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _PARENT = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
 
 
 class DuplicateKeyError(ConstructorError):
@@ -91,15 +94,17 @@ for _loader in _LOADERS:
 def _refuse_anchor(event: Any) -> None:
     if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor):
         sign = "*" if isinstance(event, AliasEvent) else "&"
-        mark: Any = event.start_mark
-        raise RefusedYamlError(
-            None,
-            None,
-            f"YAML anchors and aliases ({sign}{event.anchor}) are not allowed in definition "
-            "files (a few aliases can expand a small file into gigabytes); write the value "
-            "out in full",
-            mark,
-        )
+        raise _anchor_refused(f"{sign}{event.anchor}", event.start_mark)
+
+
+def _anchor_refused(shown: str, mark: Any) -> RefusedYamlError:
+    return RefusedYamlError(
+        None,
+        None,
+        f"YAML anchors and aliases ({shown}) are not allowed in definition files (a few "
+        "aliases can expand a small file into gigabytes); write the value out in full",
+        mark,
+    )
 
 
 def _check_events(text: str) -> None:
@@ -116,10 +121,20 @@ def _check_events(text: str) -> None:
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as error:
-        # libyaml stops far deeper nesting itself, before it hands out the events.
-        if "maximum nesting depth" in str(error.problem) and error.problem_mark is not None:
-            raise _too_deep(error.problem_mark) from None
-        raise
+        raise _in_our_words(error) from None
+
+
+def _in_our_words(error: yaml.MarkedYAMLError, text: str = "") -> yaml.MarkedYAMLError:
+    """libyaml's errors about what this loader refuses anyway, said as the refusal."""
+    problem, mark = str(error.problem), error.problem_mark
+    if mark is None:
+        return error
+    if "maximum nesting depth" in problem:  # libyaml stops far deeper nesting itself
+        return _too_deep(mark)
+    if "found undefined alias" in problem:  # an alias with no anchor (composed without events)
+        alias = _ALIAS.match(text, mark.index)
+        return _anchor_refused(alias.group(0) if alias else "*", mark)
+    return error
 
 
 def _too_deep(mark: Any) -> RefusedYamlError:
@@ -189,18 +204,17 @@ def read_yaml(path: Path, display: str, *, allow_empty: bool = False) -> YamlDoc
 
 def parse_yaml(text: str, display: str, *, allow_empty: bool = False) -> YamlDocument | FileProblem:
     """Parse one YAML document held in ``text`` (see ``read_yaml``)."""
-    try:
-        _check_events(text)
-    except yaml.MarkedYAMLError as error:
-        return _syntax_problem(error, display)
-    except yaml.YAMLError as error:
-        return FileProblem(display, "", f"not valid YAML: {error}; fix the syntax")
+    lines: dict[str, int] = {}
     loader = LOADER(text)
     try:
+        if _may_refuse(text):
+            _check_events(text)
         node = loader.get_single_node()
+        if node is not None:
+            _record_lines(node, lines)  # refuses too deep a nesting, before construction
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
-        return _syntax_problem(error, display)
+        return _syntax_problem(_in_our_words(error, text), display)
     except yaml.YAMLError as error:
         return FileProblem(display, "", f"not valid YAML: {error}; fix the syntax")
     finally:
@@ -209,9 +223,17 @@ def parse_yaml(text: str, display: str, *, allow_empty: bool = False) -> YamlDoc
         if allow_empty:
             return YamlDocument(None)
         return FileProblem(display, "", "the file is empty; write one workflow definition in it")
-    lines: dict[str, int] = {}
-    _record_lines(node, "", lines)
     return YamlDocument(data, lines)
+
+
+def _may_refuse(text: str) -> bool:
+    """Whether the event stream must be read before composing ``text``.
+
+    libyaml composes without Python recursion and stops absurd nesting itself, and without a
+    ``&`` a text holds no anchor, so no alias can expand: composing it is safe, and its depth is
+    checked on the nodes. The pure-Python composer recurses, so it always needs the check.
+    """
+    return LOADER is StrictLoader or "&" in text
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, display: str) -> FileProblem:
@@ -230,14 +252,20 @@ def _syntax_problem(error: yaml.MarkedYAMLError, display: str) -> FileProblem:
     )
 
 
-def _record_lines(node: Node, path: str, lines: dict[str, int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            child = f"{path}.{key}" if path else key
-            _record_lines(value_node, child, lines)
-            lines[child] = key_node.start_mark.line + 1
-    elif isinstance(node, SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, f"{path}[{index}]", lines)
+def _record_lines(root: Node, lines: dict[str, int]) -> None:
+    """The line of each field path under ``root``; RefusedYamlError past ``MAX_DEPTH``."""
+    stack: list[tuple[Node, str, int]] = [(root, "", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, MappingNode | SequenceNode) and depth > MAX_DEPTH:
+            raise _too_deep(node.start_mark)
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                child = f"{path}.{key}" if path else key
+                lines[child] = key_node.start_mark.line + 1
+                stack.append((value_node, child, depth + 1))
+        elif isinstance(node, SequenceNode):
+            for index, item in enumerate(node.value):
+                stack.append((item, f"{path}[{index}]", depth + 1))
