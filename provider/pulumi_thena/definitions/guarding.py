@@ -110,7 +110,8 @@ def _redacted(workflow: LoadedWorkflow) -> dict[str, Any]:
     from pulumi_thena.definitions.plan import canonical_secret_paths, masked  # plan imports us
 
     wire = workflow.definition.canonical().to_wire()
-    return masked(wire, canonical_secret_paths(workflow), REDACTED)
+    paths = canonical_secret_paths(workflow)
+    return masked(wire, paths, REDACTED) if paths else wire  # a fresh dict: nothing to copy
 
 
 def report_of(outcome: Outcome, files: Mapping[str, LoadedWorkflow]) -> GuardrailReport:

@@ -15,12 +15,19 @@ Each reads the canonical wire definition (steps by identifier, defaults filled i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
 from pulumi_thena.guardrails.credentials import REDACTED, credential_kind, names_a_secret
-from pulumi_thena.guardrails.registry import Finding, Level, Rule, RuleContext, rule
+from pulumi_thena.guardrails.registry import (
+    Finding,
+    Level,
+    Rule,
+    RuleContext,
+    WorkflowRef,
+    rule,
+)
 from pulumi_thena.spec.graph import step_ref
 from pulumi_thena.spec.steps import approval, compensation, is_sleep, on_failure
 
@@ -256,16 +263,39 @@ def workflow_names(definition: Mapping[str, Any], context: RuleContext) -> Itera
     level=Level.MANDATORY,
 )
 def unique_workflow_names(definition: Mapping[str, Any], context: RuleContext) -> Iterator[Finding]:
-    key = (definition.get("name"), definition.get("teamId"))
-    for other in context.workflows:
-        if other.name == context.workflow:
-            return  # only a workflow after another of its name is the duplicate
-        if (other.definition.get("name"), other.definition.get("teamId")) == key:
-            yield (
-                "name",
-                f"workflow name '{key[0]}' is already used by {other.name} for the same team",
-            )
-            return
+    first = _first_of_each_name(context.workflows).get(_name_key(definition))
+    # Only a workflow after another of its name is the duplicate: the first one is not.
+    if first is not None and first != context.workflow:
+        name = definition.get("name")
+        yield "name", f"workflow name '{name}' is already used by {first} for the same team"
+
+
+_NameKey = tuple[Any, Any]
+_first_names: tuple[Sequence[WorkflowRef], dict[_NameKey, str]] | None = None
+
+
+def _name_key(definition: Mapping[str, Any]) -> _NameKey:
+    name, team = definition.get("name"), definition.get("teamId")
+    return (name if isinstance(name, Hashable) else repr(name)), (
+        team if isinstance(team, Hashable) else repr(team)
+    )
+
+
+def _first_of_each_name(workflows: Sequence[WorkflowRef]) -> dict[_NameKey, str]:
+    """(name, teamId) -> the first workflow with them, for the stack's workflows.
+
+    Every rule context of one evaluation shares the same sequence, so the index is built once
+    per evaluation (kept for the last sequence seen), not once per workflow: the rule costs
+    O(N) over a stack instead of O(N²).
+    """
+    global _first_names
+    cached = _first_names  # one read: another thread may replace it meanwhile
+    if cached is None or cached[0] is not workflows:
+        index: dict[_NameKey, str] = {}
+        for other in workflows:
+            index.setdefault(_name_key(other.definition), other.name)
+        cached = _first_names = (workflows, index)
+    return cached[1]
 
 
 BUILTIN_RULES: tuple[Rule, ...] = (

@@ -94,6 +94,8 @@ def _blocked_by(step: Mapping[str, Any], index: int, dead: set[str]) -> Lint | N
 def _never_passes(
     workflow: Mapping[str, Any], step: Mapping[str, Any], index: int, workflow_can_match: bool
 ) -> Lint | None:
+    if not step.get("filters"):  # no filter of its own: it passes wherever the workflow does
+        return None
     own = (step.get("filters"), f"workflowDefinition[{index}].filters")
     alone = never_matches([own])
     if alone is not None:
