@@ -36,7 +36,11 @@ OPERATIONS = (INITIAL_UP, NOOP_PREVIEW, NOOP_UP, EDIT_UP, FLIP_UP, REFRESH, DEST
 
 
 def list_pages(
-    count: int, page_size: int = PAGE_SIZE, *, page_base: int = EMULATOR_PAGE_BASE, first: bool = True
+    count: int,
+    page_size: int = PAGE_SIZE,
+    *,
+    page_base: int = EMULATOR_PAGE_BASE,
+    first: bool = True,
 ) -> int:
     """Calls a listing of ``count`` workflows takes at the page size the server serves.
 

@@ -26,6 +26,7 @@ from tests.e2e.engine import REPO, PulumiProject
 STACK = "bench"
 BENCH_DIR = Path(__file__).resolve().parent
 NULL_PROGRAM = BENCH_DIR / "null_program.py"
+FLOOR_PROGRAM = BENCH_DIR / "floor_program.py"
 ENGINE_TIMEOUT = 3600
 
 
@@ -90,21 +91,29 @@ class BenchProject(PulumiProject):
         count: int,
         *,
         null_provider: bool = False,
+        floor: bool = False,
         teams: int = 1,
         extra_env: dict[str, str] | None = None,
     ) -> BenchProject:
-        """A project of ``count`` generated workflows; the program is the real one or the null."""
+        """A project of ``count`` generated workflows; the program is the real one, the null one
+        (the same files and properties, no HTTP) or the floor (N resources, one small property)."""
         root = tmp / "project"
         (root / "stacks").mkdir(parents=True)
         shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-        program = NULL_PROGRAM if null_provider else REPO / "stacks" / "__main__.py"
+        program = (
+            FLOOR_PROGRAM
+            if floor
+            else NULL_PROGRAM
+            if null_provider
+            else REPO / "stacks" / "__main__.py"
+        )
         shutil.copy(program, root / "stacks" / "__main__.py")
         (root / ".venv").symlink_to(REPO / ".venv")
         (tmp / "state").mkdir()
         (tmp / "home").mkdir()
         write_workflows(root / "stacks" / "workflows", count, teams)
         env = dict(extra_env or {})
-        if null_provider:  # the null provider's module must import in the program and the host
+        if null_provider or floor:  # the null provider's module imports in program and host
             env["PYTHONPATH"] = str(REPO)
         return cls(root, binary, extra_env=env)
 

@@ -35,6 +35,8 @@ class SequenceConfig:
     count: int
     latency_ms: float
     null_provider: bool = False
+    floor: bool = False
+    """The floor program (``floor_program.py``): N null resources with one small property."""
     rate_limit_rps: str | None = "1000"
     teams: int = 1
     skip_checkpoints: bool = False
@@ -58,6 +60,7 @@ def emulated_project(config: SequenceConfig) -> Iterator[tuple[BenchProject, Emu
             config.binary,
             config.count,
             null_provider=config.null_provider,
+            floor=config.floor,
             teams=config.teams,
             extra_env=env,
         )
@@ -118,7 +121,7 @@ def engine_args(operation: str) -> tuple[str, ...]:
 
 
 def _summary(config: SequenceConfig, measured: Measurement) -> str:
-    kind = ("null" if config.null_provider else "thena") + (
+    kind = ("floor" if config.floor else "null" if config.null_provider else "thena") + (
         " (no checkpoints)" if config.skip_checkpoints else ""
     )
     return (

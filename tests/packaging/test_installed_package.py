@@ -209,13 +209,14 @@ def _repository(tmp: Path, installed: Installed, pulumi_bin: Path) -> NewReposit
 
 
 def _readme_commands(repo: NewRepository) -> list[subprocess.CompletedProcess[str]]:
-    """Run the new README's commands after the install: validate, local preview, local up."""
+    """Run the new README's commands after the install: validate, test, local preview, local up."""
     readme = (repo.root / "README.md").read_text()
     found = re.search(r"Then check every file.*?```sh\n(.*?)```", readme, re.S)
     assert found is not None, "the README lost its first commands"
     commands = found.group(1).strip().splitlines()
     assert commands == [
         ".venv/bin/thena-workflows validate --all-stacks",
+        ".venv/bin/thena-workflows test --all-stacks",
         ".venv/bin/thena-workflows local preview",
         ".venv/bin/thena-workflows local up",
     ]
@@ -240,8 +241,9 @@ def test_init_validate_preview_and_up_of_the_local_stack(
     assert pin == f"pulumi-thena=={installed.dist.version}"
     repo.point_local_stack_at(f"http://127.0.0.1:{_free_port()}")
     outputs = [succeeded(done) for done in _readme_commands(repo)]
-    assert [line for line in outputs[1].splitlines() if STARTER in line and "create" in line]
-    assert "High-priority ping" in outputs[2]  # local up shows the emulator's workflows
+    assert "2 passed" in outputs[1]  # the starter's workflow test, on each stack
+    assert [line for line in outputs[2].splitlines() if STARTER in line and "create" in line]
+    assert "High-priority ping" in outputs[3]  # local up shows the emulator's workflows
     [workflow] = repo.org()
     assert workflow["metadata"][OWNER_METADATA_KEY] == f"{project}/local/{STARTER}"
     assert workflow["workflowDefinition"][0]["input"]["channel"] == "#local-support"

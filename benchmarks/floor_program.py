@@ -1,0 +1,23 @@
+"""The engine's floor: one NullWorkflow per definition file, each with one short property.
+
+Copied into a benchmark project as ``stacks/__main__.py`` by ``BenchProject.create(floor=True)``.
+No file is parsed or checked and almost nothing is serialized: what an operation costs here is
+the engine, the SDK's registration of N resources and the dynamic-provider host, the least any
+program declaring N dynamic resources pays. The property is the file's digest, so that editing a
+file still updates its resource (the "10% edited" operation has work to do).
+"""
+
+import hashlib
+from pathlib import Path
+
+import pulumi
+
+from benchmarks.null_provider import NullWorkflow
+
+WORKFLOWS_DIR = Path(__file__).resolve().parent / "workflows"
+
+resources = {
+    path.stem: NullWorkflow(path.stem, {"digest": hashlib.sha256(path.read_bytes()).hexdigest()})
+    for path in sorted(WORKFLOWS_DIR.glob("*.yaml"))
+}
+pulumi.export("workflows", {stem: resource.id for stem, resource in resources.items()})
