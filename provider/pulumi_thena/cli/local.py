@@ -6,7 +6,8 @@ address of ``stacks/Pulumi.local.yaml`` with its state in ``.pulumi-local/emulat
 (started for the run when nothing answers there), the stack selected or created. Before a run
 it compares the stack's state with the emulator's workflows and, when they disagree (an emulator
 started by hand without its state file, a deleted state), stops and says to run with
-``--refresh``. Without a terminal it adds ``--yes`` and ``--non-interactive``.
+``--refresh``. Without a terminal it adds ``--yes`` and ``--non-interactive``. A local stack of
+many workflows runs without checkpoints, as the pipeline's do (``definitions.checkpoints``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from urllib.parse import urlparse
 
 from pulumi_thena.cli.errors import SetupError
 from pulumi_thena.client import ThenaClient, ThenaError
+from pulumi_thena.definitions.checkpoints import checkpoint_choice
+from pulumi_thena.definitions.errors import DefinitionLoadError
 from pulumi_thena.definitions.project import Project
+from pulumi_thena.definitions.stack import selected_stems
 from pulumi_thena.diff.ownership import owner_marker, resource_of
 from pulumi_thena.models import Workflow
 
@@ -55,7 +59,8 @@ def find_pulumi() -> Path:
 
 
 def local_environment(project: Project, pulumi: Path) -> dict[str, str]:
-    """What every local run sets: backend and home in .pulumi-local/, passphrase, offline."""
+    """What every local run sets: backend and home in .pulumi-local/, passphrase, offline, and
+    no checkpoints for a large stack."""
     local = project.root / LOCAL_DIR
     (local / "state").mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
@@ -65,6 +70,11 @@ def local_environment(project: Project, pulumi: Path) -> dict[str, str]:
     env.setdefault("PULUMI_HOME", str(local / "home"))
     env["PULUMI_SKIP_UPDATE_CHECK"] = "true"
     env["PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION"] = "true"
+    try:
+        workflows = len(selected_stems(project.root, STACK))
+    except DefinitionLoadError:
+        return env  # the program reports the stack file's problems, with the others
+    env.update(checkpoint_choice(STACK, workflows, env).environment)
     return env
 
 

@@ -59,6 +59,10 @@ class Output:
     def text(self, text: Text) -> None:
         self.out.print(safe_rich_text(text), soft_wrap=True)
 
+    def note(self, message: str) -> None:
+        """A line for the reader on stderr, where it stays out of what stdout is piped to."""
+        self.err.print(Text(terminal_safe(message)), soft_wrap=True)
+
     def warn(self, message: str) -> None:
         self.err.print(Text(f"warning: {terminal_safe(message)}", style="yellow"), soft_wrap=True)
 

@@ -171,14 +171,33 @@ def load_selected(
     Returns the stems, the loaded workflows and every problem (of the policy and the files).
     """
     directory = project_dir / WORKFLOWS_DIR
-    stems = definition_stems(directory)
+    stems, selected = _selection(project_dir, settings)
     problems = policy_problems(settings.policy, stems, source)
-    selected = [stem for stem in stems if settings.policy.selects(stem)]
     substitutions = Substitutions(settings.variables, secrets)
     loaded, file_problems = collect_definitions(
         directory, substitutions, root=project_dir, only=selected
     )
     return stems, loaded, [*problems, *file_problems]
+
+
+def _selection(project_dir: Path, settings: StackSettings) -> tuple[list[str], list[str]]:
+    """Every definition file's stem, and the stems the stack's policy selects."""
+    stems = definition_stems(project_dir / WORKFLOWS_DIR)
+    return stems, [stem for stem in stems if settings.policy.selects(stem)]
+
+
+def selected_stems(project_dir: Path | str, stack_name: str) -> list[str]:
+    """The files ``stack_name`` deploys, from its stack file, without reading them.
+
+    Raises a DefinitionLoadError with the problems of the stack file's settings.
+    """
+    root = Path(project_dir)
+    source = config_file_of(stack_name)
+    raw, problems = read_stack_config(root / source, source)
+    settings, found = parse_settings(raw, source)
+    stems, selected = _selection(root, settings)
+    raise_if_any([*problems, *found, *policy_problems(settings.policy, stems, source)])
+    return selected
 
 
 def parse_settings(raw: Mapping[str, Any], source: str) -> tuple[StackSettings, list[FileProblem]]:
