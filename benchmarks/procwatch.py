@@ -7,6 +7,9 @@ between two polls is not missed) and the last ``utime + stime`` seen (CPU used u
 poll; at most one poll interval of work before exit goes uncounted). With ``api_port`` it also
 records the local ports of the TCP connections each process holds to that port: how many
 connections its HTTP pool opened (a connection opened and closed between two polls is missed).
+
+It also keeps the CPU of every process of the operation, the engine's own included, by role
+(``ROLES``): where an operation's time goes, as far as CPU shows it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,20 @@ from pathlib import Path
 POLL_SECONDS = 0.05
 _TICKS = os.sysconf("SC_CLK_TCK")
 PROC = Path("/proc")
+ENGINE, PROGRAM, PROVIDER_HOST = "engine", "program", "provider host"
+ROLES = (ENGINE, PROGRAM, PROVIDER_HOST)
+"""The engine: the ``pulumi`` CLI and Pulumi's Go plugins (the language host); the program: the
+Python process running ``stacks/__main__.py`` (reading files, the SDK's serialization); the
+provider host: ``python -m pulumi.dynamic``, where check, diff and the CRUD calls run."""
+
+
+def role_of(cmdline: str) -> str:
+    """Which part of an operation a process is, from its command line."""
+    if "pulumi.dynamic" in cmdline:
+        return PROVIDER_HOST
+    if "python" in cmdline.split(" ", 1)[0] or "pulumi-language-python-exec" in cmdline:
+        return PROGRAM
+    return ENGINE
 
 
 @dataclass
@@ -36,6 +53,8 @@ class ProcessWatch:
     marker: str = "pulumi.dynamic"
     api_port: int | None = None
     seen: dict[int, _Seen] = field(default_factory=dict)
+    cpu_ticks: dict[int, tuple[str, int]] = field(default_factory=dict)
+    """Every process of the operation (the root too): its role and its CPU as last seen."""
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
@@ -71,11 +90,23 @@ class ProcessWatch:
             return None
         return sum(len(s.connections) for s in self.seen.values())
 
+    def cpu_by_role(self) -> dict[str, float]:
+        """User + system CPU seconds of the operation's processes, summed per role."""
+        totals = dict.fromkeys(ROLES, 0)
+        for role, ticks in self.cpu_ticks.values():
+            totals[role] += ticks
+        return {role: round(ticks / _TICKS, 2) for role, ticks in totals.items()}
+
     def _poll(self) -> None:
         while not self._stop.wait(POLL_SECONDS):
-            for pid in _descendants(self.root_pid):
-                if self.marker in _cmdline(pid):
+            for pid in {self.root_pid, *_descendants(self.root_pid)}:
+                cmdline = _cmdline(pid)
+                if self.marker in cmdline:
                     self._sample(pid)
+                ticks = _cpu_ticks(pid)
+                if cmdline and ticks is not None:
+                    previous = self.cpu_ticks.get(pid, ("", 0))[1]
+                    self.cpu_ticks[pid] = (role_of(cmdline), max(previous, ticks))
 
     def _sample(self, pid: int) -> None:
         seen = self.seen.setdefault(pid, _Seen())
@@ -83,12 +114,20 @@ class ProcessWatch:
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
                 seen.peak_kb = max(seen.peak_kb, int(line.split()[1]))
-        stat = _read(PROC / str(pid) / "stat")
-        if stat:
-            fields = stat.rsplit(")", 1)[1].split()
-            seen.cpu_ticks = max(seen.cpu_ticks, int(fields[11]) + int(fields[12]))
+        ticks = _cpu_ticks(pid)
+        if ticks is not None:
+            seen.cpu_ticks = max(seen.cpu_ticks, ticks)
         if self.api_port is not None:
             seen.connections |= _connections_to(pid, self.api_port)
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """utime + stime of a process, in clock ticks (None when it is gone)."""
+    stat = _read(PROC / str(pid) / "stat")
+    if not stat:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
 
 
 def _descendants(root: int) -> set[int]:

@@ -43,6 +43,8 @@ class Measurement:
     provider_connections: int | None = None
     samples: tuple[float, ...] = ()
     """Wall times of every repeat when this is the median of several (see ``median_of``)."""
+    cpu_by_role: dict[str, float] | None = None
+    """CPU seconds of the engine, the program and the provider host (``procwatch.ROLES``)."""
 
     @property
     def total_calls(self) -> int:
@@ -59,6 +61,7 @@ class Measurement:
             "providerProcesses": self.provider_processes,
             "providerConnections": self.provider_connections,
             "secondsSamples": [round(sample, 3) for sample in self.samples] or None,
+            "cpuByRole": self.cpu_by_role,
         }
 
 
@@ -163,6 +166,7 @@ class BenchProject(PulumiProject):
             watch.cpu_seconds(),
             watch.processes,
             watch.connections(),
+            cpu_by_role=watch.cpu_by_role(),
         )
 
     def _run_watched(

@@ -16,7 +16,7 @@ import pytest
 
 from pulumi_thena.cli import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK
 from pulumi_thena.definitions import DefinitionLoadError
-from tests.guardrails.cases import CASES, RULES, Case
+from tests.guardrails.cases import CASES, RULES, Case, only, workflow
 from tests.guardrails.conftest import SECRETS, Workspace
 from tests.stacks.harness import run_program
 from tests.support import Calls
@@ -166,3 +166,34 @@ def test_graph_draws_a_workflow_a_guardrail_refuses(workspace: Workspace) -> Non
     drawn = workspace.run("graph", "wf", "--stack", "test", "--format", "mermaid")
     assert drawn.exit_code == EXIT_OK, drawn.output
     assert "flowchart" in drawn.stdout
+
+
+def test_the_program_warns_once_per_file_with_a_line_per_finding(
+    workspace: Workspace, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A large stack can have thousands of findings: each warning is a call to the engine."""
+    workspace.guard(only("retry-on-external", "advisory"))
+    two_steps = workflow(
+        "Alert twice",
+        """\
+        - stepIdentifier: 1
+          activity: {uniqueIdentifier: slack:send-message}
+          input: {channel: "#alerts", text: new ticket}
+        - stepIdentifier: 2
+          activity: {uniqueIdentifier: slack:send-message}
+          input: {channel: "#alerts", text: again}
+        """,
+    )
+    workspace.write("wf", two_steps)
+    workspace.write("other", two_steps.replace("Alert twice", "Alert again"))
+    with caplog.at_level(logging.INFO):
+        run_program("test", secrets=SECRETS, project=workspace.root)
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warned) == 2
+    [ours] = [w for w in warned if w.startswith(FILE)]
+    lines = ours.splitlines()
+    assert [line.split(": ")[1] for line in lines] == [
+        "workflowDefinition[0].retryPolicy",
+        "workflowDefinition[1].retryPolicy",
+    ]
+    assert all(line.startswith(f"{FILE}: ") for line in lines)

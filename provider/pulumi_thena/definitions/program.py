@@ -50,9 +50,16 @@ def stack_from_config(
 
 
 def log_guardrails(stack: StackDefinitions) -> None:
-    """Advisory findings as warnings, exemptions as information, in the engine's output."""
+    """Advisory findings as warnings, exemptions as information, in the engine's output.
+
+    One warning per file, a line per finding: each warning is a call to the engine, and a
+    large stack can have thousands of findings.
+    """
+    by_file: dict[str, list[str]] = {}
     for warning in stack.guardrails.advisory:
-        pulumi.log.warn(str(warning))
+        by_file.setdefault(warning.file, []).append(str(warning))
+    for lines in by_file.values():
+        pulumi.log.warn("\n".join(lines))
     for exempted in stack.guardrails.exempted:
         pulumi.log.info(str(exempted))
 
