@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +26,9 @@ def render(results: Mapping[str, Any]) -> str:
         _calls(results),
         _times(results),
         _without_checkpoints(results),
+        _where_time_goes(results),
+        _program_phases(results),
+        _growth(results),
         _baseline(results),
         _default_limiter(results),
         _cpu(results),
@@ -136,7 +140,9 @@ def _times(results: Mapping[str, Any]) -> str:
         "*bound* = calls x latency / 4 (the provider host serves four calls at a time); "
         "*engine alone* = the same operation on the same N with the null provider "
         "(`benchmarks/null_provider.py`: same program, same properties, no HTTP), run "
-        "alternately with the provider's so that both see the same machine load. "
+        "alternately with the provider's so that both see the same machine load; *start-up* = "
+        "the provider's start-up, the costliest import path of *Provider start-up* below "
+        "(an operation with work pays it once). "
         + _repeats_note(results["sizes"])
         + "\n\n"
         + _time_table(results["sizes"])
@@ -161,11 +167,137 @@ def _without_checkpoints(results: Mapping[str, Any]) -> str:
         "By default the engine rewrites the whole state file after every resource step, so "
         "its own cost grows with N x N: that, not the provider, is what the large-N rows above "
         "measure. With the engine's `PULUMI_SKIP_CHECKPOINTS=true` the state is written once, "
-        "at the end, and the provider's share becomes visible. (The catch: a run killed "
-        "half-way leaves no record of what it created. Here the owner marker covers it: the "
-        "next `up` finds each workflow it made and adopts it instead of creating it again.)\n\n"
-        + _time_table([data])
+        "at the end. The pipelines set it for every stack of 100 workflows or more "
+        "(`thena-workflows pulumi-env`), so these are the figures of a large stack deployed as "
+        "the pipeline does. (The catch: a run killed half-way leaves no record of what it "
+        "created. Here the owner marker covers it: the next `up` finds each workflow it made and "
+        "adopts it instead of creating it again; `tests/reliability`, scenario "
+        '"interrupted-no-checkpoints".)\n\n' + _time_table([data])
     )
+
+
+def _where_time_goes(results: Mapping[str, Any]) -> str:
+    data = results.get("skipCheckpoints")
+    if not data or not data.get("floor") or not data.get("null"):
+        return ""
+    null = {row["operation"]: row for row in data["null"]}
+    floor = {row["operation"]: row for row in data["floor"]}
+    rows = []
+    for row in data["thena"]:
+        op = row["operation"]
+        rows.append(
+            (
+                op,
+                f"{row['seconds']:.1f}",
+                f"{null[op]['seconds']:.1f}",
+                f"{floor[op]['seconds']:.1f}",
+                _roles(row),
+                _roles(null[op]),
+                _roles(floor[op]),
+            )
+        )
+    header = (
+        "operation",
+        "thena (s)",
+        "null (s)",
+        "floor (s)",
+        "CPU thena: engine / program / host (s)",
+        "CPU null (s)",
+        "CPU floor (s)",
+    )
+    return (
+        f"## Where the time goes (N = {data['count']}, no checkpoints)\n\n"
+        "Three programs run the same lifecycle side by side: *thena* (the real program and "
+        "provider), *null* (the same program and properties, a provider that makes no call) and "
+        "*floor* (`benchmarks/floor_program.py`: one resource per file with one short property, "
+        "no file read or checked: the least any program declaring N dynamic resources pays). "
+        "CPU is per process, from /proc (`benchmarks/procwatch.py`): *engine* is the `pulumi` "
+        "CLI and its Go plugins, *program* the Python process running `stacks/__main__.py` "
+        "(reading and checking files, then the SDK registering each resource and resolving its "
+        "outputs), *host* the dynamic-provider process (`python -m pulumi.dynamic`: check, "
+        "diff, the API calls). On two cores the three overlap, so CPU can exceed wall time.\n\n"
+        + table(header, rows)
+        + "\n\nReading it: *null* minus *floor* is what the size of each workflow's properties "
+        "costs in the engine, the SDK and the provider host (about 8 KiB and a few hundred "
+        "values per workflow here, against one string in the floor); *thena* minus *null* is "
+        "the provider's own work and the API's latency."
+    )
+
+
+def _roles(row: Mapping[str, Any]) -> str:
+    roles = row.get("cpuByRole")
+    if not roles:
+        return "—"
+    return " / ".join(f"{roles[role]:.1f}" for role in ("engine", "program", "provider host"))
+
+
+def _program_phases(results: Mapping[str, Any]) -> str:
+    phases = results.get("programPhases")
+    if not phases:
+        return ""
+    names = list(phases[0]["cpuMs"])
+    header = ("phase", *(f"CPU at N={p['count']} (ms)" for p in phases))
+    rows = [(name, *(p["cpuMs"][name] for p in phases)) for name in names]
+    rows.append(("total", *(p["totalCpuMs"] for p in phases)))
+    return (
+        "## The program's CPU by phase\n\n"
+        "`benchmarks/program_phases.py`: what `stacks/__main__.py` does before the engine sees a "
+        "resource, in-process on the same generated files, CPU time (best of 3). The last row is "
+        "the SDK's serialization of the properties, the start of each `RegisterResource`; what "
+        "follows (the engine's and the host's work, the outputs coming back) is in the table "
+        "above. Mean properties per workflow: "
+        + ", ".join(f"{p['meanPropertiesKiB']} KiB at N={p['count']}" for p in phases)
+        + ".\n\n"
+        + table(header, rows)
+    )
+
+
+def _growth(results: Mapping[str, Any]) -> str:
+    small, large = results.get("skipCheckpoints"), results.get("large")
+    if not small or not large:
+        return ""
+    n1, n2 = small["count"], large["count"]
+    ratio_n = n2 / n1
+    n_log_n = ratio_n * math.log(n2) / math.log(n1)
+    first = {row["operation"]: row for row in small["thena"]}
+    floor1 = {row["operation"]: row for row in small["floor"]}
+    floor2 = {row["operation"]: row for row in large["floor"]}
+    rows = []
+    for row in large["thena"]:
+        op = row["operation"]
+        before = first[op]
+        ours1, ours2 = _ours(before), _ours(row)
+        rows.append(
+            (
+                op,
+                short_calls(row["calls"]),
+                f"{before['seconds']:.1f}",
+                f"{row['seconds']:.1f}",
+                f"x{row['seconds'] / before['seconds']:.1f}",
+                f"x{floor2[op]['seconds'] / floor1[op]['seconds']:.1f}",
+                f"{ours1:.1f} → {ours2:.1f} (x{ours2 / ours1:.1f})" if ours1 else "—",
+            )
+        )
+    header = (
+        "operation",
+        f"calls at N={n2}",
+        f"thena at N={n1} (s)",
+        f"thena at N={n2} (s)",
+        "growth",
+        "floor's growth",
+        "CPU of program + host (s)",
+    )
+    return (
+        f"## Growth with N ({n1} → {n2}, no checkpoints, one run each)\n\n"
+        f"N grows x{ratio_n:.0f}; N log N grows x{n_log_n:.1f}. *Our side* is the CPU of the "
+        "program and the provider host (the engine's is Pulumi's); it may grow no faster than "
+        "N log N.\n\n" + table(header, rows)
+    )
+
+
+def _ours(row: Mapping[str, Any]) -> float:
+    roles = row.get("cpuByRole") or {}
+    return float(roles.get("program", 0) + roles.get("provider host", 0))
 
 
 def _time_table(sizes: Iterable[Mapping[str, Any]]) -> str:
@@ -192,7 +324,7 @@ def _time_table(sizes: Iterable[Mapping[str, Any]]) -> str:
         "bound (s)",
         "engine alone (s)",
         "thena (s)",
-        "1.3 x bound + engine (s)",
+        "engine + start-up + 1.3 x bound (s)",
         "within",
         "thena - engine (s)",
     )
@@ -382,8 +514,9 @@ def _why_slower(overhead: Mapping[str, Any] | None) -> str:
         return ""
     unchanged, full = overhead[floors.NOOP_PREVIEW], overhead[floors.REFRESH]
     return (
-        "\n\nWhere the provider's time goes: *1.3 x bound + engine* leaves no room for the "
-        "provider's own CPU, and on two cores that CPU competes with the engine's. Beyond the "
+        "\n\nWhere the provider's time goes: *engine + start-up + 1.3 x bound* leaves no room "
+        "for the provider's per-resource CPU, and on two cores that CPU competes with the "
+        "engine's. Beyond the "
         "null provider's, the provider process used, in a no-op preview (every workflow on the "
         f"unchanged path), {_extra_cpu(unchanged)}; in a refresh (every workflow read and "
         f"projected back), {_extra_cpu(full)}. The fixed part of an operation that has something "

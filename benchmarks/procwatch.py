@@ -33,7 +33,8 @@ def role_of(cmdline: str) -> str:
     """Which part of an operation a process is, from its command line."""
     if "pulumi.dynamic" in cmdline:
         return PROVIDER_HOST
-    if "python" in cmdline.split(" ", 1)[0] or "pulumi-language-python-exec" in cmdline:
+    executable = os.path.basename(cmdline.split(" ", 1)[0])
+    if executable.startswith("python") or "pulumi-language-python-exec" in cmdline:
         return PROGRAM
     return ENGINE
 

@@ -60,9 +60,7 @@ def _once(root: Path) -> tuple[dict[str, float], float]:
     settings, _ = parse_settings({"vars": {}}, "bench")
     files = sorted((root / WORKFLOWS_DIR).glob("*.yaml"))
     _timed(timings, READ, lambda: [read_yaml(path, path.name) for path in files])
-    _, loaded, problems = _timed(
-        timings, LOAD, lambda: load_selected(root, settings, "bench", {})
-    )
+    _, loaded, problems = _timed(timings, LOAD, lambda: load_selected(root, settings, "bench", {}))
     assert not problems, problems
     enforcement, _ = stack_enforcement_of(settings.guardrails, root, "bench")
     _timed(

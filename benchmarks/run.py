@@ -4,8 +4,10 @@
 
 For each size N: the lifecycle through the real pulumi CLI with the Thena provider, the same with
 the null provider (the engine's own overhead), and the hand-written script. Then, once: the
-largest N again with PULUMI_SKIP_CHECKPOINTS=true, the N=100 initial up and destroy at the
-client's default rate limit, and the provider's CPU per check and diff.
+largest N again with PULUMI_SKIP_CHECKPOINTS=true, with the floor program too (N resources of one
+small property: what the engine costs at all); --large N (2000) the same without the null
+provider; the N=100 initial up and destroy at the client's default rate limit; the program's CPU
+by phase; and the provider's CPU per check and diff.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import cpu, machine, markdown, report
+from benchmarks import cpu, machine, markdown, program_phases, report
 from benchmarks.baseline import run_baseline
 from benchmarks.floors import DESTROY, INITIAL_UP
 from benchmarks.generate import MAX_STEPS, MIN_STEPS, workflow
@@ -48,6 +50,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=3,
         help="lifecycles per size up to N=100, median reported (default: 3; larger N: once)",
     )
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=2000,
+        help="one lifecycle at this N without checkpoints, provider and floor (0: none; "
+        "default: %(default)s)",
+    )
     parser.add_argument("--cpu-iterations", type=int, default=500)
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="where RESULTS.md goes")
     parser.add_argument(
@@ -64,11 +73,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.render or args.cpu_only:
-        results = json.loads((args.out / "results.json").read_text())
+        previous = json.loads((args.out / "results.json").read_text())
         if args.cpu_only:
-            results["cpu"] = measure_cpu(args.cpu_iterations)
-            results["cpu"]["measuredBy"] = "benchmarks/run.py --cpu-only"
-        write(summarized(results), args.out)
+            previous["cpu"] = measure_cpu(args.cpu_iterations)
+            previous["cpu"]["measuredBy"] = "benchmarks/run.py --cpu-only"
+        write(summarized(previous), args.out)
         return 0
     binary = find_pulumi()
     if binary is None:
@@ -83,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         "settings": _settings(args),
         "sizes": [],
         "skipCheckpoints": None,
+        "large": None,
+        "programPhases": [],
         "defaultLimiter": None,
         "cpu": measure_cpu(args.cpu_iterations),
     }
@@ -90,10 +101,22 @@ def main(argv: list[str] | None = None) -> int:
     save(results, started, args.out)
     for count in sizes:
         repeats = _repeats(count, args.repeats)
-        results["sizes"].append(measure_size(binary, count, args.latency_ms, repeats))
+        results["sizes"].append(
+            measure_size(binary, count, args.latency_ms, repeats, _startup(results))
+        )
         save(results, started, args.out)
-    results["skipCheckpoints"] = measure_without_checkpoints(binary, max(sizes), args.latency_ms)
+    results["skipCheckpoints"] = measure_without_checkpoints(
+        binary, max(sizes), args.latency_ms, _startup(results)
+    )
     save(results, started, args.out)
+    for count in sorted({max(sizes), args.large} - {0}):
+        results["programPhases"].append(program_phases.measure(count))
+    save(results, started, args.out)
+    if args.large:
+        results["large"] = measure_without_checkpoints(
+            binary, args.large, args.latency_ms, _startup(results), null=False
+        )
+        save(results, started, args.out)
     if 100 in sizes:
         results["defaultLimiter"] = _default_limiter(binary, args.latency_ms)
     results["complete"] = True
@@ -120,7 +143,14 @@ def _repeats(count: int, asked: int) -> int:
     return asked if count <= REPEAT_UP_TO else 1
 
 
-def measure_size(binary: str, count: int, latency_ms: float, repeats: int) -> dict[str, Any]:
+def _startup(results: dict[str, Any]) -> float:
+    """The provider's start-up, in seconds: the costliest import path measured in-process."""
+    return float(max(results["cpu"]["importMs"].values())) / 1000
+
+
+def measure_size(
+    binary: str, count: int, latency_ms: float, repeats: int, startup_s: float
+) -> dict[str, Any]:
     """The provider's lifecycle, the null provider's, and the hand-written script, for one N."""
     base = SequenceConfig(binary, count, latency_ms, rate_limit_rps=RATE_LIMIT_RPS)
     rounds = []
@@ -135,23 +165,28 @@ def measure_size(binary: str, count: int, latency_ms: float, repeats: int) -> di
         "count": count,
         "repeats": repeats,
         "meanSteps": round(statistics.mean(steps), 1),
-        "thena": report.derive(count, thena, null, latency_ms),
+        "thena": report.derive(count, thena, null, latency_ms, startup_s),
         "null": [m.to_json() for m in null],
         "baseline": [run.to_json() for run in baseline],
     }
 
 
-def measure_without_checkpoints(binary: str, count: int, latency_ms: float) -> dict[str, Any]:
-    """The provider's and the null provider's lifecycle with PULUMI_SKIP_CHECKPOINTS=true."""
+def measure_without_checkpoints(
+    binary: str, count: int, latency_ms: float, startup_s: float, *, null: bool = True
+) -> dict[str, Any]:
+    """The lifecycle with PULUMI_SKIP_CHECKPOINTS=true: the provider's, the floor program's and
+    (with ``null``) the null provider's, side by side."""
     print(f"N={count}, PULUMI_SKIP_CHECKPOINTS=true")
     base = SequenceConfig(
         binary, count, latency_ms, rate_limit_rps=RATE_LIMIT_RPS, skip_checkpoints=True
     )
-    thena, null = run_lockstep([base, replace(base, null_provider=True)])
+    others = [replace(base, floor=True)] + ([replace(base, null_provider=True)] if null else [])
+    thena, floor, *rest = run_lockstep([base, *others])
     return {
         "count": count,
-        "thena": report.derive(count, thena, null, latency_ms),
-        "null": [m.to_json() for m in null],
+        "thena": report.derive(count, thena, rest[0] if rest else [], latency_ms, startup_s),
+        "null": [m.to_json() for m in rest[0]] if rest else None,
+        "floor": [m.to_json() for m in floor],
     }
 
 
