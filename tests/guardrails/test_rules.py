@@ -322,7 +322,7 @@ def test_a_rule_that_fails_or_answers_wrongly_is_a_finding_at_its_level() -> Non
     def mumbles(definition: Mapping[str, Any], context: RuleContext) -> list[Any]:
         return ["just a text"]
 
-    registry = REGISTRY.extended(
+    ours = REGISTRY.extended(
         [
             Rule(r.id, r.description, r.fix, r.check, source="guardrails/ours.py")
             for r in (explodes, mumbles)
@@ -330,7 +330,7 @@ def test_a_rule_that_fails_or_answers_wrongly_is_a_finding_at_its_level() -> Non
     )
     outcome = evaluate(
         [Subject("x.yaml", wf(step(1, "a:b")))],
-        enforcement(registry, explodes="mandatory", mumbles="advisory"),
+        enforcement(ours, explodes="mandatory", mumbles="advisory"),
         stack="test",
     )
     [failed] = outcome.mandatory

@@ -49,17 +49,17 @@ def stack_enforcement(
     Problem paths are relative to the setting (``rules.max-steps.maximum``, ``modules[0]``).
     Without a project directory (``root``), modules cannot be found and are not loaded.
     """
-    registry = builtin_registry()
+    known = builtin_registry()
     problems: list[Problem] = []
     if settings.modules and root is not None:
         rules, problems = load_rule_modules(settings.modules, root)
         for added in rules:
             try:
-                registry = registry.extended([added])
+                known = known.extended([added])
             except RuleDefinitionError as error:
                 index = settings.modules.index(added.source)
                 problems.append(Problem(f"modules[{index}]", str(error)))
-    enforcement, wrong = resolve_enforcement(settings, registry)
+    enforcement, wrong = resolve_enforcement(settings, known)
     return enforcement, [*problems, *wrong]
 
 
@@ -243,12 +243,12 @@ def _exemption_issues(
     """Exemptions naming no rule of the stack, and exemptions from an enforced rule that finds
     nothing here: neither stops anything, both are worth a look."""
     finding = {violation.rule.id for violation in found}
-    registry = run.enforcement.registry
+    known = run.enforcement.registry
     for index, exemption in enumerate(subject.exemptions):
         where = f"{GUARDRAIL_EXEMPTIONS}[{index}].rule"
-        if exemption.rule not in registry:
+        if exemption.rule not in known:
             stack = f"stack '{run.stack}'" if run.stack else "any stack"
-            hint = registry.did_you_mean(exemption.rule) or "; fix the id or remove it"
+            hint = known.did_you_mean(exemption.rule) or "; fix the id or remove it"
             yield ExemptionIssue(
                 subject.name,
                 where,
