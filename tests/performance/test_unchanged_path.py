@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pulumi_thena.diff import canonical_inputs, declared_inputs
+from pulumi_thena.diff.encoding import decoded, encode_value, encoded
 from pulumi_thena.resources import WorkflowProvider, workflow
 from tests.strategies import definitions, through_rpc
 
@@ -29,8 +30,15 @@ API_FIELDS = {"uniqueIdentifier": "W", "uid": "u", "version": 3.0, "createdAt": 
 def declared(definition: dict[str, Any], **settings_: Any) -> dict[str, Any]:
     """What a program sends for a definition, after the engine's RPC (ints become floats)."""
     return through_rpc(
-        {**declared_inputs(definition), "owner": OWNER, "adoptExisting": False, **settings_}
+        encoded(
+            {**declared_inputs(definition), "owner": OWNER, "adoptExisting": False, **settings_}
+        )
     )
+
+
+def checked_state(props: dict[str, Any]) -> dict[str, Any]:
+    """What the full ``check`` returns for ``props``, as the engine hands it back next time."""
+    return through_rpc(encoded(canonical_inputs(decoded(props)).inputs))
 
 
 def two_steps() -> dict[str, Any]:
@@ -57,7 +65,7 @@ EXEMPT = [{"rule": "retry-on-external", "reason": "posting twice is worse than n
 def test_the_shortcut_answers_as_the_full_check_would(
     definition: dict[str, Any], edit: str
 ) -> None:
-    last = through_rpc(canonical_inputs(declared(definition)).inputs)  # what check returned
+    last = checked_state(declared(definition))  # what check returned
     news = {
         "same": declared(definition),
         "activation": declared(definition, isActive=not definition["isActive"]),
@@ -65,7 +73,7 @@ def test_the_shortcut_answers_as_the_full_check_would(
         "adopt": declared(definition, adoptExisting=True),
         "exempt": declared(definition, guardrailExemptions=EXEMPT),
     }[edit]
-    full = canonical_inputs(news).inputs
+    full = checked_state(news)
     with full_path_forbidden():
         result = WorkflowProvider().check(last, news)
     assert result.failures == []
@@ -77,23 +85,39 @@ def test_the_shortcut_answers_as_the_full_check_would(
 def test_diff_of_an_unchanged_workflow_is_no_change_without_the_full_path(
     definition: dict[str, Any],
 ) -> None:
-    last = through_rpc(canonical_inputs(declared(definition)).inputs)
+    last = checked_state(declared(definition))
     outputs = through_rpc({**last, **API_FIELDS})
     with full_path_forbidden():
         result = WorkflowProvider().diff("W", outputs, last)
     assert result.changes is False
 
 
+@given(definitions())
+@settings(max_examples=100, deadline=None)
+def test_state_written_before_json_text_is_no_change_without_the_full_path(
+    definition: dict[str, Any],
+) -> None:
+    """0.2.0 wrote steps, filters, annotations and metadata as objects and lists; a program
+    now declares them as JSON text. The same workflow is no change, answered as cheaply."""
+    last = checked_state(declared(definition))
+    older = through_rpc({**decoded(last), **API_FIELDS})
+    assert any(isinstance(v, list | dict) for v in older.values())
+    with full_path_forbidden():
+        result = WorkflowProvider().diff("W", older, last)
+    assert result.changes is False
+
+
 def test_anything_else_takes_the_full_path() -> None:
     definition = two_steps()
-    last = through_rpc(canonical_inputs(declared(definition)).inputs)
+    last = checked_state(declared(definition))
+    steps = decoded(last)["workflowDefinition"]
     edits = {
         "an unknown field": {**declared(definition), "workflowDefinitionn": []},
         "a changed field": declared({**definition, "name": "Triage 2"}),
         "activation not a boolean": declared(definition, isActive="yes"),
         "steps in another order": {
             **last,
-            "workflowDefinition": list(reversed(last["workflowDefinition"])),
+            "workflowDefinition": encode_value(list(reversed(steps))),
         },
     }
     for what, news in edits.items():
@@ -118,7 +142,7 @@ print(json.dumps(sorted(sys.modules)))
 
 def test_a_no_op_operation_imports_neither_models_nor_client() -> None:
     definition = two_steps()
-    checked = through_rpc(canonical_inputs(declared(definition)).inputs)
+    checked = checked_state(declared(definition))
     outputs = {**checked, **API_FIELDS}
     run = subprocess.run(
         [sys.executable, "-c", NO_OP_OPERATION],

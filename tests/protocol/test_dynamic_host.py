@@ -9,6 +9,7 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
+from pulumi_thena.diff.encoding import decoded
 from pulumi_thena.resources import WorkflowProvider
 from tests.fixtures import small, steps
 from tests.protocol.host import DynamicHost
@@ -30,8 +31,10 @@ def test_serialized_provider_is_tiny_by_reference_and_holds_no_key() -> None:
 
 def test_check_accepts_floats_and_returns_canonical_inputs(host: DynamicHost) -> None:
     news = props(workflowDefinition=list(reversed(steps(3))))
-    inputs, failures = host.check(news)
+    state, failures = host.check(news)
     assert failures == []
+    assert isinstance(state["workflowDefinition"], str)  # JSON text, for the engine's sake
+    inputs = decoded(state)
     assert [s["stepIdentifier"] for s in inputs["workflowDefinition"]] == [1, 2, 3]
 
 

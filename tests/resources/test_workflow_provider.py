@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from pulumi_thena.diff import OWNER_METADATA_KEY
+from pulumi_thena.diff.encoding import decoded
 from pulumi_thena.resources import OwnershipError, WorkflowProvider
 from tests.fixtures import small, steps
 from tests.support import CREATE, DELETE, GET, PATCH, TOGGLE, Calls, fresh_session
@@ -40,7 +41,9 @@ def live(emulator: Any) -> list[dict[str, Any]]:
 
 def test_check_returns_canonical_inputs_in_the_users_terms(provider: WorkflowProvider) -> None:
     news = props(workflowDefinition=list(reversed(steps(3))))
-    inputs = checked(provider, news)
+    state = checked(provider, news)
+    assert isinstance(state["workflowDefinition"], str)  # JSON text, for the engine's sake
+    inputs = decoded(state)
     assert [s["stepIdentifier"] for s in inputs["workflowDefinition"]] == [1, 2, 3]
     assert inputs["triggerEvent"] == "ticket:escalated"
     assert inputs["owner"] == OWNER

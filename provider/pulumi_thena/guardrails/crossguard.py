@@ -47,6 +47,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UnknownValueError
 
 from pulumi_thena.diff.canonical import canonical_inputs
+from pulumi_thena.diff.encoding import decoded
 from pulumi_thena.diff.keys import GUARDRAIL_EXEMPTIONS
 from pulumi_thena.guardrails.credentials import REDACTED
 from pulumi_thena.guardrails.enforce import Exemption, Subject, rule_findings, stack_enforcement
@@ -242,7 +243,7 @@ def _plain(props: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def _subject_of(name: str, props: dict[str, Any], secrets: list[str]) -> Subject | None:
-    result = canonical_inputs(props)
+    result = canonical_inputs(decoded(props))  # steps and filters come as JSON text
     if result.problems or result.has_unknowns or result.definition is None:
         return None
     definition = result.definition.to_wire()

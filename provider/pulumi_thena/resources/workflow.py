@@ -3,9 +3,12 @@
 Inputs are canonical definition fields (the API's camelCase names) plus ``owner``,
 ``adoptExisting`` and ``guardrailExemptions`` (never sent to the API). Outputs are the canonical
 inputs plus what only the API knows (``uniqueIdentifier``, ``uid``, ``version``, ``createdAt``,
-``updatedAt``). The owner is stamped into the workflow's metadata so that a create whose answer
-was lost is found again instead of duplicated, and so that two stacks never touch each other's
-workflows.
+``updatedAt``). The structured fields (steps, filters, annotations, metadata) are JSON text in
+inputs, outputs and state (``diff.encoding``): the provider decodes what the engine hands it and
+encodes what it answers.
+
+The owner is stamped into the workflow's metadata so that a create whose answer was lost is
+found again instead of duplicated, and so that two stacks never touch each other's workflows.
 
 Every engine operation starts a fresh provider process, and most of its workflows are
 unchanged. The program therefore declares inputs already in canonical form, and the provider
@@ -32,6 +35,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from pulumi_thena.diff.encoding import ENCODED_FIELDS, decoded, encode_value, encoded
 from pulumi_thena.diff.keys import (
     ADOPT_EXISTING,
     GUARDRAIL_EXEMPTIONS,
@@ -91,29 +95,33 @@ class WorkflowProvider(ResourceProvider):
         unchanged = _unchanged_inputs(olds, props)
         if unchanged is not None:
             return CheckResult(unchanged, [])
-        result: CheckResult = _lifecycle().check(olds, props)
-        return result
+        result: CheckResult = _lifecycle().check(decoded(olds), decoded(props))
+        return CheckResult(encoded(result.inputs), result.failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         if not raw_changes(olds, news, _COMPARED):
+            return DiffResult(changes=False, replaces=[])
+        olds, news = decoded(olds), decoded(news)
+        if not raw_changes(olds, news, _COMPARED):  # the same, as objects in older state
             return DiffResult(changes=False, replaces=[])
         result: DiffResult = _lifecycle().diff(olds, news)
         return result
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        result: CreateResult = _lifecycle().create(props)
-        return result
+        result: CreateResult = _lifecycle().create(decoded(props))
+        return CreateResult(result.id, encoded(result.outs or {}))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        result: ReadResult = _lifecycle().read(id_, props)
-        return result
+        result: ReadResult = _lifecycle().read(id_, decoded(props))
+        inputs = None if result.inputs is None else encoded(result.inputs)
+        return ReadResult(result.id, encoded(result.outs or {}), inputs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        result: UpdateResult = _lifecycle().update(id_, olds, news)
-        return result
+        result: UpdateResult = _lifecycle().update(id_, decoded(olds), decoded(news))
+        return UpdateResult(encoded(result.outs or {}))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        _lifecycle().delete(id_, props)
+        _lifecycle().delete(id_, props)  # the owner and the name: never encoded
 
 
 def _unchanged_inputs(olds: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -156,7 +164,7 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
         if guardrail_exemptions:  # none: no property, as in the state of older versions
             props[GUARDRAIL_EXEMPTIONS] = [dict(item) for item in guardrail_exemptions]
         props.update({key: None for key in OUTPUT_FIELDS})
-        super().__init__(WorkflowProvider(), resource_name, props, opts)
+        super().__init__(WorkflowProvider(), resource_name, _encoded_inputs(props), opts)
 
     # The SDK sets each property as an attribute under its wire (camelCase) name; `version`
     # needs no alias. The snake_case names below are read-only views of the others.
@@ -174,6 +182,20 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
 
     def _output(self, key: str) -> Any:
         return getattr(self, key)
+
+
+def _encoded_inputs(props: dict[str, Any]) -> dict[str, Any]:
+    """``props`` with the structured fields as JSON text; one holding an ``Output`` (a secret,
+    another resource's value) becomes text once its value is known."""
+    out = encoded(props)
+    for key in ENCODED_FIELDS:
+        if isinstance(out.get(key), dict | list | pulumi.Output):
+            out[key] = pulumi.Output.from_input(out[key]).apply(_encoded_value)
+    return out
+
+
+def _encoded_value(value: Any) -> Any:
+    return encode_value(value) if isinstance(value, dict | list) else value
 
 
 def _definition_props(
