@@ -50,16 +50,15 @@ def stack_from_config(
 
 
 def log_guardrails(stack: StackDefinitions) -> None:
-    """Advisory findings as warnings, exemptions as information, in the engine's output.
+    """Advisory findings as one warning, exemptions as information, in the engine's output.
 
-    One warning per file, a line per finding: each warning is a call to the engine, and a
-    large stack can have thousands of findings.
+    One warning for the stack, a line per finding, file by file: each warning is a call to the
+    engine that waits for its answer, and a large stack can have thousands of findings (at 500
+    files, one warning per file was 444 calls).
     """
-    by_file: dict[str, list[str]] = {}
-    for warning in stack.guardrails.advisory:
-        by_file.setdefault(warning.file, []).append(str(warning))
-    for lines in by_file.values():
-        pulumi.log.warn("\n".join(lines))
+    findings = sorted(stack.guardrails.advisory, key=lambda warning: warning.file)
+    if findings:
+        pulumi.log.warn("\n".join(str(warning) for warning in findings))
     for exempted in stack.guardrails.exempted:
         pulumi.log.info(str(exempted))
 
