@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +13,17 @@ import pytest
 from pulumi_thena.resources import WorkflowProvider, use_session
 from tests.protocol.host import DynamicHost
 from tests.support import Calls, fresh_session
+
+_PARSE_CACHE = "THENA_WORKFLOWS_CACHE_DIR"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Parsed definition files are cached in this run's own folder (inherited by the engine and
+    the CLI the tests start), never in the user's cache; tests of the cache choose their own."""
+    if _PARSE_CACHE not in os.environ:
+        folder = tempfile.mkdtemp(prefix="thena-parse-cache-")
+        os.environ[_PARSE_CACHE] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(autouse=True)

@@ -22,9 +22,10 @@ from pydantic import ValidationError
 
 from pulumi_thena.client.safe_text import terminal_safe
 from pulumi_thena.definitions.errors import FileProblem, raise_if_any
+from pulumi_thena.definitions.parse_cache import read_definition_yaml
 from pulumi_thena.definitions.variables import Substitutions, UnknownPlaceholder, resolve
 from pulumi_thena.definitions.workflow_file import WorkflowFile, is_resource_name
-from pulumi_thena.definitions.yamlfile import YamlDocument, read_yaml
+from pulumi_thena.definitions.yamlfile import YamlDocument
 from pulumi_thena.guardrails.enforce import Exemption
 from pulumi_thena.models import (
     Problem,
@@ -196,7 +197,7 @@ def load_file(
     path: Path, display: str, substitutions: Substitutions
 ) -> LoadedWorkflow | list[FileProblem]:
     """Parse, resolve and validate one definition file."""
-    document = read_yaml(path, display)
+    document = read_definition_yaml(path, display)
     if isinstance(document, FileProblem):
         return [document]
     if not isinstance(document.data, dict):

@@ -41,6 +41,7 @@ from pulumi_thena.definitions.loader import (
     definition_stems,
     display_path,
 )
+from pulumi_thena.definitions.parse_cache import read_definition_yaml
 from pulumi_thena.definitions.plan import value_at
 from pulumi_thena.definitions.policy import policy_problems
 from pulumi_thena.definitions.project import Project
@@ -59,7 +60,6 @@ from pulumi_thena.definitions.standins import (
     whole_placeholders,
 )
 from pulumi_thena.definitions.variables import SECRETS_KEY, Substitutions, resolve
-from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.models import Registry, registry_problems, wire_registry_problems
 
 
@@ -326,7 +326,7 @@ def _snapshot_problems(
     """Names ``snapshot`` does not know, in each file as far as it reads (valid or not)."""
     problems = []
     for file in files:
-        document = read_yaml(project.root / file, file)
+        document = read_definition_yaml(project.root / file, file)
         if isinstance(document, FileProblem) or not isinstance(document.data, dict):
             continue  # reported where the file is loaded
         fields = resolve(document.data, subs, reveal_secrets=False).value
@@ -348,7 +348,7 @@ def _registry_problems(
     """Names the live registry does not know, with their lines; a name in a variable is
     skipped when no stack gave the variable its value."""
     wire = workflow.definition.to_wire()
-    document = read_yaml(project.root / workflow.file, workflow.file)
+    document = read_definition_yaml(project.root / workflow.file, workflow.file)
     found = []
     for problem in registry_problems(workflow.definition, registry):
         if not stack_known and "${" in str(value_at(wire, problem.path, "")):

@@ -187,6 +187,14 @@ def read_yaml(path: Path, display: str, *, allow_empty: bool = False) -> YamlDoc
 
     An empty file is a problem unless ``allow_empty`` (then its data is None).
     """
+    text = read_text(path, display)
+    if isinstance(text, FileProblem):
+        return text
+    return parse_yaml(text, display, allow_empty=allow_empty)
+
+
+def read_text(path: Path, display: str) -> str | FileProblem:
+    """The text of ``path``; a problem if it is over ``MAX_FILE_BYTES`` or not UTF-8."""
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         return FileProblem(
@@ -196,10 +204,9 @@ def read_yaml(path: Path, display: str, *, allow_empty: bool = False) -> YamlDoc
             "definition file; split it or shorten large inputs",
         )
     try:
-        text = path.read_bytes().decode("utf-8")
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         return FileProblem(display, "", f"not UTF-8 text ({error.reason}); save the file as UTF-8")
-    return parse_yaml(text, display, allow_empty=allow_empty)
 
 
 def parse_yaml(text: str, display: str, *, allow_empty: bool = False) -> YamlDocument | FileProblem:
