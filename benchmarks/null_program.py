@@ -10,6 +10,7 @@ import pulumi
 
 from benchmarks.null_provider import NullWorkflow
 from pulumi_thena.definitions import stack_from_config
+from pulumi_thena.diff.encoding import encoded
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,5 +19,5 @@ resources = {}
 for loaded in stack.workflows:
     props = loaded.definition.canonical().to_wire()
     props["isActive"] = stack.policy.is_active(loaded.stem, loaded.is_active)
-    resources[loaded.stem] = NullWorkflow(loaded.stem, props)
+    resources[loaded.stem] = NullWorkflow(loaded.stem, encoded(props))  # as Workflow declares
 pulumi.export("workflows", {stem: resource.id for stem, resource in resources.items()})
