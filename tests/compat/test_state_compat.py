@@ -62,9 +62,11 @@ def test_an_older_state_previews_refreshes_and_destroys(tmp_path: Path, version:
         resources = exported["deployment"]["resources"]
         workflows = [r for r in resources if r["type"].endswith("Workflow")]
         assert {r["id"] for r in workflows} == before
-        # The refresh rewrote the outputs in today's shape: steps as JSON text (or encrypted).
+        # The refresh rewrote the outputs in today's shape: the definition as one JSON text (or
+        # encrypted), no separate fields.
         for resource in workflows:
-            steps = resource["outputs"]["workflowDefinition"]
-            assert isinstance(steps, str) or "ciphertext" in steps, resource["urn"]
+            text = resource["outputs"]["definition"]
+            assert isinstance(text, str) or "ciphertext" in text, resource["urn"]
+            assert "workflowDefinition" not in resource["outputs"], resource["urn"]
         project.run("destroy", "--stack", "local", "--yes")
         assert server.backend.stored_workflows() == []

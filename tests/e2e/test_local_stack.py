@@ -313,17 +313,18 @@ def test_9_the_key_is_nowhere_and_the_provider_is_tiny(
     for resource in workflows:
         provider = resource["outputs"]["__provider"]
         assert isinstance(provider, str) and len(provider) < 200
-    # Steps, filters, annotations and metadata are JSON text in state (one value each for the
-    # engine); a workflow whose steps use a secret keeps them encrypted, as text too.
+    # The definition is one JSON text in state (one value for the engine); a workflow whose
+    # steps use a secret keeps it encrypted, as text too.
     secret_steps = 0
     for resource in workflows:
         for part in ("inputs", "outputs"):
-            steps = resource[part]["workflowDefinition"]
-            if isinstance(steps, dict):
-                assert set(steps) == {SECRET_SIG_KEY, "ciphertext"}, resource["urn"]
+            assert "workflowDefinition" not in resource[part], resource["urn"]
+            text = resource[part]["definition"]
+            if isinstance(text, dict):
+                assert set(text) == {SECRET_SIG_KEY, "ciphertext"}, resource["urn"]
                 secret_steps += 1
             else:
-                assert isinstance(json.loads(steps), list), resource["urn"]
+                assert isinstance(json.loads(text)["workflowDefinition"], list), resource["urn"]
     assert secret_steps >= 2  # the reporting webhook's token, in inputs and outputs
     assert "local-not-a-secret" not in exported
 

@@ -9,7 +9,7 @@ import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
-from pulumi_thena.diff.encoding import decoded
+from pulumi_thena.diff.encoding import decoded, encoded
 from pulumi_thena.resources import WorkflowProvider
 from tests.fixtures import small, steps
 from tests.protocol.host import DynamicHost
@@ -33,7 +33,7 @@ def test_check_accepts_floats_and_returns_canonical_inputs(host: DynamicHost) ->
     news = props(workflowDefinition=list(reversed(steps(3))))
     state, failures = host.check(news)
     assert failures == []
-    assert isinstance(state["workflowDefinition"], str)  # JSON text, for the engine's sake
+    assert isinstance(state["definition"], str)  # one JSON text, for the engine's sake
     inputs = decoded(state)
     assert [s["stepIdentifier"] for s in inputs["workflowDefinition"]] == [1, 2, 3]
 
@@ -48,11 +48,27 @@ def test_check_failure_names_a_top_level_property_and_the_whole_path(host: Dynam
     assert "workflowDefinition[0].onFailure: Input should be 'ABORT'" in reason
 
 
+def test_a_failure_in_the_definition_text_is_reported_on_definition(host: DynamicHost) -> None:
+    """What a program declares: the definition as one text; the reason keeps the field path."""
+    news = props()
+    news["workflowDefinition"][0]["onFailure"] = "EXPLODE"
+    _, failures = host.check(encoded(news))
+    [(prop, reason)] = failures
+    assert prop == "definition"
+    assert "workflowDefinition[0].onFailure: Input should be 'ABORT'" in reason
+
+
 def test_unknown_values_during_preview_make_no_call(host: DynamicHost, calls: Calls) -> None:
     news = props(teamId=rpc.UNKNOWN)
     _, failures = host.check(news)
     assert failures == []
     answer = host.diff("W", {**props(), "uniqueIdentifier": "W"}, news)
+    assert answer.changes == "DIFF_SOME"
+    # As a program declares it: the whole definition text is not known until `up`.
+    unknown = {"definition": rpc.UNKNOWN, "isActive": True, "owner": news["owner"]}
+    _, failures = host.check(unknown)
+    assert failures == []
+    answer = host.diff("W", {**encoded(props()), "uniqueIdentifier": "W"}, unknown)
     assert answer.changes == "DIFF_SOME"
     assert calls.since() == {}
 

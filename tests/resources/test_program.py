@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pulumi
@@ -51,10 +52,13 @@ def test_keyword_arguments_register_camel_case_inputs_and_the_owner(mocks: Recor
         assert args.typ == "pulumi-python:dynamic/thena:Workflow"
         assert args.name == "escalation"
         assert args.inputs["owner"] == "thena-workflows/dev/escalation"
-        assert args.inputs["triggerEvent"] == "ticket:escalated"
-        assert args.inputs["teamId"] == "team-support"
-        assert args.inputs["isActive"] is False and args.inputs["adoptExisting"] is False
-        assert "__provider" in args.inputs
+        # The definition is one JSON text; activation and the owner are properties of their own,
+        # and adoptExisting is declared only when set.
+        assert set(args.inputs) == {"definition", "isActive", "owner", "__provider"}
+        definition = json.loads(args.inputs["definition"])
+        assert definition["triggerEvent"] == "ticket:escalated"
+        assert definition["teamId"] == "team-support"
+        assert args.inputs["isActive"] is False
         assert unique_identifier == "WF-1" and version == 1
 
     return pulumi.Output.all(workflow.unique_identifier, workflow.version).apply(check)
@@ -67,7 +71,7 @@ def test_a_definition_model_is_accepted(mocks: Recorder) -> Any:
 
     def check(_: Any) -> None:
         [args] = mocks.registered
-        assert args.inputs["name"] == "Escalation comment"
+        assert json.loads(args.inputs["definition"])["name"] == "Escalation comment"
         assert args.inputs["adoptExisting"] is True and args.inputs["isActive"] is True
 
     return workflow.unique_identifier.apply(check)

@@ -42,6 +42,17 @@ class Declared:
     retain_on_delete: bool
     alias_names: list[str]
 
+    @property
+    def definition(self) -> dict[str, Any]:
+        """The definition fields, decoded from the one JSON text the program declares."""
+        text, _ = unwrap(self.inputs["definition"])
+        fields: dict[str, Any] = json.loads(text)
+        return fields
+
+    @property
+    def definition_is_secret(self) -> bool:
+        return unwrap(self.inputs["definition"])[1]
+
 
 @dataclass
 class ProgramRun:

@@ -52,10 +52,11 @@ def test_owner_is_project_stack_and_file(run: tuple[str, ProgramRun]) -> None:
 def test_variables_are_resolved_with_their_types(run: tuple[str, ProgramRun]) -> None:
     stack, result = run
     variables = stack_vars(stack)
-    inputs = result.workflows()["urgent-ticket-escalation"].inputs
-    assert inputs["executingAgent"] == variables["botAgentId"]
-    assert inputs["teamId"] == variables["supportTeamId"]
-    steps, _ = unwrap(inputs["workflowDefinition"])
+    declared = result.workflows()["urgent-ticket-escalation"]
+    inputs, definition = declared.inputs, declared.definition
+    assert definition["executingAgent"] == variables["botAgentId"]
+    assert definition["teamId"] == variables["supportTeamId"]
+    steps = definition["workflowDefinition"]
     assert steps[0]["input"]["channel"] == variables["escalationChannel"]
     assert steps[0]["retryPolicy"]["maximumAttempts"] == variables["slackRetryAttempts"]
     assert (
@@ -66,9 +67,9 @@ def test_variables_are_resolved_with_their_types(run: tuple[str, ProgramRun]) ->
 
 def test_the_api_sees_event_and_activity_names(run: tuple[str, ProgramRun]) -> None:
     _, result = run
-    inputs = result.workflows()["slack-message-intake"].inputs
-    steps, _ = unwrap(inputs["workflowDefinition"])
-    assert inputs["triggerEvent"] == "slack:message"
+    definition = result.workflows()["slack-message-intake"].definition
+    steps = definition["workflowDefinition"]
+    assert definition["triggerEvent"] == "slack:message"
     assert steps[0]["activity"]["uniqueIdentifier"] == "tickets:create-ticket-platform"
 
 
@@ -77,7 +78,7 @@ def test_file_only_settings_steer_the_resource(run: tuple[str, ProgramRun]) -> N
     workflows = result.workflows()
     assert workflows["slack-message-intake"].alias_names == ["slack-intake"]
     assert workflows["vip-account-onboarding"].inputs["adoptExisting"] is True
-    assert workflows["urgent-ticket-escalation"].inputs["adoptExisting"] is False
+    assert "adoptExisting" not in workflows["urgent-ticket-escalation"].inputs  # false: left out
     for declared in workflows.values():
         assert "previousNames" not in declared.inputs
 
@@ -85,9 +86,8 @@ def test_file_only_settings_steer_the_resource(run: tuple[str, ProgramRun]) -> N
 def test_steps_using_a_secret_are_stored_as_a_secret(run: tuple[str, ProgramRun]) -> None:
     _, result = run
     for name, declared in result.workflows().items():
-        steps, is_secret = unwrap(declared.inputs["workflowDefinition"])
-        assert is_secret == (name == "nightly-stale-ticket-sweep"), name
-    steps, _ = unwrap(result.workflows()["nightly-stale-ticket-sweep"].inputs["workflowDefinition"])
+        assert declared.definition_is_secret == (name == "nightly-stale-ticket-sweep"), name
+    steps = result.workflows()["nightly-stale-ticket-sweep"].definition["workflowDefinition"]
     token = TEST_SECRETS["reportingWebhookToken"]
     assert steps[0]["input"]["headers"] == {"Authorization": f"Bearer {token}"}
 

@@ -31,6 +31,10 @@ INPUT_FIELDS: tuple[str, ...] = DEFINITION_FIELDS + SETTINGS
 OUTPUT_FIELDS: tuple[str, ...] = ("uniqueIdentifier", "uid", "version", "createdAt", "updatedAt")
 """Outputs that only the API can fill."""
 
+DECLARED_OUTPUTS: tuple[str, ...] = ("uniqueIdentifier", "version")
+"""The outputs ``Workflow`` declares as attributes (each is an ``Output`` the SDK tracks); the
+others are in state all the same."""
+
 
 def raw_changes(old: Mapping[str, Any], new: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
     """The ``keys`` whose values differ as they are (a missing key and ``None`` are alike).

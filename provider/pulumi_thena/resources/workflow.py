@@ -3,9 +3,8 @@
 Inputs are canonical definition fields (the API's camelCase names) plus ``owner``,
 ``adoptExisting`` and ``guardrailExemptions`` (never sent to the API). Outputs are the canonical
 inputs plus what only the API knows (``uniqueIdentifier``, ``uid``, ``version``, ``createdAt``,
-``updatedAt``). The structured fields (steps, filters, annotations, metadata) are JSON text in
-inputs, outputs and state (``diff.encoding``): the provider decodes what the engine hands it and
-encodes what it answers.
+``updatedAt``). In inputs, outputs and state the definition is one JSON text, ``definition``
+(``diff.encoding``): the provider decodes what the engine hands it and encodes what it answers.
 
 The owner is stamped into the workflow's metadata so that a create whose answer was lost is
 found again instead of duplicated, and so that two stacks never touch each other's workflows.
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import (
+    CheckFailure,
     CheckResult,
     ConfigureRequest,
     CreateResult,
@@ -35,11 +35,18 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from pulumi_thena.diff.encoding import ENCODED_FIELDS, decoded, encode_value, encoded
+from pulumi_thena.diff.encoding import (
+    DEFINITION,
+    ENCODED_FIELDS,
+    decoded,
+    encode_value,
+    encoded,
+    unknown_definition,
+)
 from pulumi_thena.diff.keys import (
     ADOPT_EXISTING,
+    DECLARED_OUTPUTS,
     GUARDRAIL_EXEMPTIONS,
-    INPUT_FIELDS,
     OUTPUT_FIELDS,
     OWNER,
     PROVIDER_KEY,
@@ -54,11 +61,16 @@ from pulumi_thena.resources.watchdog import start_watchdog
 if TYPE_CHECKING:
     from pulumi_thena.models import WorkflowDefinition
 
-_INPUTS = frozenset(INPUT_FIELDS)
+# The inputs as the program declares them and ``check`` returns them: the definition as one
+# text, activation, and the settings.
+_ENCODED_INPUTS = (DEFINITION, "isActive", OWNER, ADOPT_EXISTING, GUARDRAIL_EXEMPTIONS)
+_INPUTS = frozenset(_ENCODED_INPUTS)
 
 # What diff compares: the definition, the owner (after a rename through an alias the marker in
 # Thena must follow, or a new resource of the old name would adopt this workflow as its own) and
-# the guardrail exemptions (an update that records them in state, with no API call).
+# the guardrail exemptions (an update that records them in state, with no API call). First as
+# encoded, then field by field once decoded (state written by 0.2.0 holds separate fields).
+_COMPARED_ENCODED = (DEFINITION, "isActive", OWNER, GUARDRAIL_EXEMPTIONS)
 _COMPARED = (*DEFINITION_FIELDS, OWNER, GUARDRAIL_EXEMPTIONS)
 
 # Inputs that can change without a new validation: their values are taken as they are.
@@ -95,14 +107,22 @@ class WorkflowProvider(ResourceProvider):
         unchanged = _unchanged_inputs(olds, props)
         if unchanged is not None:
             return CheckResult(unchanged, [])
+        if unknown_definition(props):  # preview, a value not known yet: nothing to check
+            return CheckResult(props, [])
         result: CheckResult = _lifecycle().check(decoded(olds), decoded(props))
-        return CheckResult(encoded(result.inputs), result.failures)
+        failures = result.failures
+        if DEFINITION in props:  # the engine looks a failure's property up among the inputs
+            failures = [_in_definition(failure) for failure in failures]
+        return CheckResult(encoded(result.inputs), failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        if not raw_changes(olds, news, _COMPARED):
+        encoded_both = DEFINITION in olds and DEFINITION in news
+        if encoded_both and not raw_changes(olds, news, _COMPARED_ENCODED):
             return DiffResult(changes=False, replaces=[])
+        if unknown_definition(news):  # preview: known at `up`
+            return DiffResult(changes=True, replaces=[])
         olds, news = decoded(olds), decoded(news)
-        if not raw_changes(olds, news, _COMPARED):  # the same, as objects in older state
+        if not raw_changes(olds, news, _COMPARED):  # the same, in separate fields in older state
             return DiffResult(changes=False, replaces=[])
         result: DiffResult = _lifecycle().diff(olds, news)
         return result
@@ -128,17 +148,24 @@ def _unchanged_inputs(olds: Mapping[str, Any], props: Mapping[str, Any]) -> dict
     """The checked inputs of a workflow whose definition is as last checked, else None.
 
     ``olds`` are what ``check`` returned last time: valid and canonical. When the new inputs hold
-    no other key and the same definition fields (the program declares canonical form), they
-    need no validation; only a setting (activation, owner, adoptExisting, guardrailExemptions)
-    may have changed.
+    no other key and the same definition text (the program declares canonical form), they need
+    no validation; only activation or a setting (owner, adoptExisting, guardrailExemptions) may
+    have changed.
     """
-    if not olds or not props.keys() <= _INPUTS:
+    if not olds or not props.keys() <= _INPUTS or DEFINITION not in olds:
         return None
-    changed = raw_changes(olds, props, INPUT_FIELDS)
+    changed = raw_changes(olds, props, _ENCODED_INPUTS)
     if any(type(props.get(key)) is not _SETTINGS_TYPES.get(key) for key in changed):
         return None
-    kept = {key: olds[key] for key in INPUT_FIELDS if key in olds}
-    return {**kept, **{key: props[key] for key in changed}}
+    kept = {key: olds[key] for key in _ENCODED_INPUTS if key in olds}
+    return {**kept, **{key: props[key] for key in changed if key in props}}
+
+
+def _in_definition(failure: CheckFailure) -> CheckFailure:
+    """A failure of a definition field as one of ``definition`` (its reason names the path)."""
+    if failure.property in ENCODED_FIELDS:
+        return CheckFailure(DEFINITION, failure.reason)
+    return failure
 
 
 class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
@@ -160,15 +187,21 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
             props["isActive"] = is_active
         props.setdefault("isActive", True)
         props[OWNER] = owner_of(pulumi.get_project(), pulumi.get_stack(), resource_name)
-        props[ADOPT_EXISTING] = adopt_existing
-        if guardrail_exemptions:  # none: no property, as in the state of older versions
+        # Each property is an Output the SDK waits for, one by one: the settings are declared
+        # only when set (none: no property, as a missing one reads), and of the API's outputs
+        # only those a program reads (uid, createdAt and updatedAt are in state all the same).
+        if adopt_existing:
+            props[ADOPT_EXISTING] = True
+        if guardrail_exemptions:
             props[GUARDRAIL_EXEMPTIONS] = [dict(item) for item in guardrail_exemptions]
-        props.update({key: None for key in OUTPUT_FIELDS})
+        props.update({key: None for key in DECLARED_OUTPUTS})
         super().__init__(WorkflowProvider(), resource_name, _encoded_inputs(props), opts)
 
     # The SDK sets each property as an attribute under its wire (camelCase) name; `version`
-    # needs no alias. The snake_case names below are read-only views of the others.
+    # and `definition` need no alias. The snake_case names below are read-only views.
     version: pulumi.Output[int]
+    definition: pulumi.Output[str]
+    """The definition (every field but ``isActive``) as JSON text; ``.apply(json.loads)``."""
 
     @property
     def unique_identifier(self) -> pulumi.Output[str]:
@@ -185,17 +218,13 @@ class Workflow(pulumi.dynamic.Resource, module="thena", name="Workflow"):
 
 
 def _encoded_inputs(props: dict[str, Any]) -> dict[str, Any]:
-    """``props`` with the structured fields as JSON text; one holding an ``Output`` (a secret,
-    another resource's value) becomes text once its value is known."""
+    """``props`` with the definition as one JSON text; a definition holding an ``Output`` (a
+    secret, another resource's value) becomes text once its values are known."""
     out = encoded(props)
-    for key in ENCODED_FIELDS:
-        if isinstance(out.get(key), dict | list | pulumi.Output):
-            out[key] = pulumi.Output.from_input(out[key]).apply(_encoded_value)
+    waiting = {key: out.pop(key) for key in ENCODED_FIELDS if out.get(key) is not None}
+    if waiting:
+        out[DEFINITION] = pulumi.Output.all(**waiting).apply(encode_value)
     return out
-
-
-def _encoded_value(value: Any) -> Any:
-    return encode_value(value) if isinstance(value, dict | list) else value
 
 
 def _definition_props(

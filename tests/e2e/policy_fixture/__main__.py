@@ -5,6 +5,7 @@ for every workflow, the type token, name and step identifiers the pack received,
 end-to-end test can compare them with the definition files.
 """
 
+import json
 from typing import Any
 
 from pulumi_policy import (
@@ -23,7 +24,7 @@ WORKFLOW_TYPE = "pulumi-python:dynamic/thena:Workflow"
 def no_forbidden_name(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
     if args.resource_type != WORKFLOW_TYPE:
         return
-    name = args.props["name"]
+    name = _definition(args)["name"]
     if "forbidden" in name.lower():
         report_violation(
             f"workflow {args.name}: field name is {name!r}, which contains 'forbidden'; "
@@ -37,11 +38,19 @@ def echo_what_the_pack_sees(
 ) -> None:
     if args.resource_type != WORKFLOW_TYPE:
         return
-    steps: list[Any] = [step["stepIdentifier"] for step in args.props["workflowDefinition"]]
+    definition = _definition(args)
+    steps: list[Any] = [step["stepIdentifier"] for step in definition["workflowDefinition"]]
     report_violation(
-        f"pack-saw {args.name} type={args.resource_type} name={args.props['name']!r} steps={steps}",
+        f"pack-saw {args.name} type={args.resource_type} name={definition['name']!r} "
+        f"steps={steps}",
         None,
     )
+
+
+def _definition(args: ResourceValidationArgs) -> dict[str, Any]:
+    """A Workflow's definition fields: one JSON text, ``definition``, in its inputs."""
+    fields: dict[str, Any] = json.loads(args.props["definition"])
+    return fields
 
 
 PolicyPack(
