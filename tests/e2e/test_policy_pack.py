@@ -101,8 +101,9 @@ def test_1_the_pack_sees_each_workflows_type_token_and_inputs(
     assert files
     for file in files:
         definition = yaml.safe_load(file.read_text())
-        # Numbers cross the engine as protobuf doubles: the pack sees 1.0 where the file says 1.
-        steps = [float(step["stepIdentifier"]) for step in definition["workflowDefinition"]]
+        # The definition crosses the engine as JSON text: the pack sees 1 where the file says 1
+        # (a number of its own would be a protobuf double, 1.0).
+        steps = [int(step["stepIdentifier"]) for step in definition["workflowDefinition"]]
         seen = f"pack-saw {file.stem} type={WORKFLOW_TYPE} name={definition['name']!r}"
         assert f"{seen} steps={steps}" in preview.stdout
     assert preview.stdout.count(ADVISORY) == len(files)
