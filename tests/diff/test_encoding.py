@@ -8,7 +8,14 @@ from typing import Any
 from hypothesis import given, settings
 
 from pulumi_thena.diff import canonical_inputs
-from pulumi_thena.diff.encoding import DEFINITION, ENCODED_FIELDS, decoded, encode_value, encoded
+from pulumi_thena.diff.encoding import (
+    DEFINITION,
+    ENCODED_FIELDS,
+    decoded,
+    encode_value,
+    encoded,
+    unknown_definition,
+)
 from pulumi_thena.diff.keys import SECRET_SIG_KEY, UNKNOWN
 from pulumi_thena.models import DEFINITION_FIELDS
 from tests.strategies import definitions, through_rpc
@@ -68,3 +75,13 @@ def test_a_secret_definition_marks_each_of_its_fields() -> None:
         "workflowDefinition": {SECRET_SIG_KEY: SECRET_SIG, "value": [{"stepIdentifier": 1}]},
         "isActive": True,
     }
+
+
+def test_an_unknown_definition_is_seen_in_both_forms_the_host_gives() -> None:
+    class Unknown:  # the SDK's type of an unknown value, by name
+        pass
+
+    assert unknown_definition({DEFINITION: UNKNOWN})
+    assert unknown_definition({DEFINITION: Unknown()})
+    assert not unknown_definition({DEFINITION: encode_value({"name": "x"})})
+    assert not unknown_definition({"name": "x"})
