@@ -140,6 +140,10 @@ def test_2b_plan_decrypts_the_stacks_secrets_and_compares_them(project: PulumiPr
 def test_3_editing_one_file_is_one_patch(project: PulumiProject, org: Org) -> None:
     stem = "urgent-ticket-escalation"
     edit(project.workflow_file(stem), lambda d: d.update(name="Urgent ticket escalation v2"))
+    # The definition is one JSON text in state; the engine's diff decodes it and marks the field.
+    shown = project.run("preview", "--diff").stdout
+    assert "~ definition: (json) {" in shown
+    assert '"Urgent ticket escalation" => "Urgent ticket escalation v2"' in shown
     org.mark()
     project.run("up", "--yes", "--skip-preview")
     assert org.writes() == {PATCH: 1}
