@@ -15,10 +15,10 @@ import asyncio
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from pulumi.runtime.rpc import serialize_properties
 
@@ -98,22 +98,13 @@ def _once(root: Path) -> tuple[dict[str, float], float]:
 def _properties(workflow: LoadedWorkflow) -> dict[str, Any]:
     """What ``Workflow.__init__`` hands the SDK for a file (``resources/workflow.py``)."""
     props = workflow.definition.canonical().to_wire()
-    props.update(isActive=True, owner=f"bench/bench/{workflow.stem}", adoptExisting=False)
+    props.update(isActive=True, owner=f"bench/bench/{workflow.stem}")  # adoptExisting: unset
     return encoded(props)
 
 
-@contextmanager
-def _parse_cache(folder: str | None) -> Iterator[None]:
-    """The parse cache in ``folder``, or off."""
-    before = os.environ.get(parse_cache.ENV)
-    os.environ[parse_cache.ENV] = folder or parse_cache.OFF
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(parse_cache.ENV)
-        else:
-            os.environ[parse_cache.ENV] = before
+def _parse_cache(folder: str | None) -> Any:
+    """The parse cache in ``folder``, or off, for the time of a ``with``."""
+    return mock.patch.dict(os.environ, {parse_cache.ENV: folder or parse_cache.OFF})
 
 
 async def _serialize_all(props: list[dict[str, Any]]) -> None:

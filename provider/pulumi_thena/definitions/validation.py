@@ -348,7 +348,9 @@ def _registry_problems(
     """Names the live registry does not know, with their lines; a name in a variable is
     skipped when no stack gave the variable its value."""
     wire = workflow.definition.to_wire()
-    document = read_definition_yaml(project.root / workflow.file, workflow.file)
+    document = workflow.document or read_definition_yaml(
+        project.root / workflow.file, workflow.file
+    )
     found = []
     for problem in registry_problems(workflow.definition, registry):
         if not stack_known and "${" in str(value_at(wire, problem.path, "")):

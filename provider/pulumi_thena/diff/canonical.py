@@ -17,6 +17,7 @@ from pulumi_thena.diff.keys import (
     SECRET_SIG_KEY,
     SETTINGS,
     UNKNOWN,
+    is_unknown,
 )
 from pulumi_thena.models import (
     DEFINITION_FIELDS,
@@ -37,10 +38,6 @@ class CanonicalResult:
     problems: list[Problem] = field(default_factory=list)
     definition: WorkflowDefinition | None = None
     has_unknowns: bool = False
-
-
-def is_unknown(value: Any) -> bool:
-    return value == UNKNOWN or type(value).__name__ == "Unknown"
 
 
 # Both walks below run over every value of every resource in check and diff: concrete types are

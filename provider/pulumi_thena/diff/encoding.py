@@ -6,8 +6,8 @@ operation, and the SDK tracks each top-level property of each resource as an ``O
 for one by one: at 500 workflows that was most of a no-op preview's 29 s (benchmarks/RESULTS.md).
 So the definition (every field but ``isActive``) is one string, compact with sorted keys, beside
 ``isActive``, the settings and the two outputs programs read. Pulumi's display decodes JSON text on
-both sides of a change and shows the difference field by field (``(json)`` in
-``pulumi preview --diff``), so a preview reads as before.
+both sides of a change and lists the definition with each changed field marked (``(json)`` in
+``pulumi preview --diff``).
 
 The rule has this one home: ``encoded`` where the program declares a workflow and where the
 provider answers the engine, ``decoded`` where anything reads properties the engine hands over
@@ -23,7 +23,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_thena.diff.keys import SECRET_SIG_KEY, UNKNOWN
+from pulumi_thena.diff.keys import SECRET_SIG_KEY, UNKNOWN, is_unknown
 from pulumi_thena.models.fields import DEFINITION_FIELDS
 
 DEFINITION = "definition"
@@ -90,12 +90,11 @@ def decoded(props: Mapping[str, Any]) -> dict[str, Any]:
 def unknown_definition(props: Mapping[str, Any]) -> bool:
     """Whether ``definition`` is a value not known yet (a preview of a program whose definition
     holds another resource's output), in either of the forms the SDK's host hands it over."""
-    value = props.get(DEFINITION)
-    return (isinstance(value, str) and value == UNKNOWN) or type(value).__name__ == "Unknown"
+    return is_unknown(props.get(DEFINITION))
 
 
 def _decode(text: str) -> Any:
-    if text == UNKNOWN or not text.startswith("{"):
+    if not text.startswith("{"):  # the unknown marker too
         return None
     try:
         return json.loads(text)

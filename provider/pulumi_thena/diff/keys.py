@@ -36,6 +36,12 @@ DECLARED_OUTPUTS: tuple[str, ...] = ("uniqueIdentifier", "version")
 others are in state all the same."""
 
 
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is not known yet (preview), in either form the SDK hands it over: the
+    marker string, or the SDK's ``Unknown`` object."""
+    return (isinstance(value, str) and value == UNKNOWN) or type(value).__name__ == "Unknown"
+
+
 def raw_changes(old: Mapping[str, Any], new: Mapping[str, Any], keys: Iterable[str]) -> list[str]:
     """The ``keys`` whose values differ as they are (a missing key and ``None`` are alike).
 

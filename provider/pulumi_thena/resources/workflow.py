@@ -158,7 +158,7 @@ def _unchanged_inputs(olds: Mapping[str, Any], props: Mapping[str, Any]) -> dict
     if any(type(props.get(key)) is not _SETTINGS_TYPES.get(key) for key in changed):
         return None
     kept = {key: olds[key] for key in _ENCODED_INPUTS if key in olds}
-    return {**kept, **{key: props[key] for key in changed if key in props}}
+    return {**kept, **{key: props[key] for key in changed}}
 
 
 def _in_definition(failure: CheckFailure) -> CheckFailure:
@@ -221,7 +221,8 @@ def _encoded_inputs(props: dict[str, Any]) -> dict[str, Any]:
     """``props`` with the definition as one JSON text; a definition holding an ``Output`` (a
     secret, another resource's value) becomes text once its values are known."""
     out = encoded(props)
-    waiting = {key: out.pop(key) for key in ENCODED_FIELDS if out.get(key) is not None}
+    held = {key: out.pop(key) for key in ENCODED_FIELDS if key in out}
+    waiting = {key: value for key, value in held.items() if value is not None}
     if waiting:
         out[DEFINITION] = pulumi.Output.all(**waiting).apply(encode_value)
     return out
