@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 
 import pytest
 
@@ -68,6 +69,49 @@ def test_observe_pauses_until_the_servers_reset_when_nothing_remains() -> None:
     assert limiter.acquire() == 0
     limiter.observe({"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset})
     assert limiter.acquire() == pytest.approx(5)
+
+
+def test_no_more_requests_start_than_remain_less_those_in_flight() -> None:
+    # Three requests in flight; the first answer says 3 remain. The other two in flight may
+    # not have been counted yet, so one more may start, and the next waits for the reset.
+    clock = FakeClock()
+    limiter = RateLimiter(rate=None, clock=clock.clock())
+    reset = str(int(clock.wall() + 5))
+    with ExitStack() as flight:
+        slots = [flight.enter_context(limiter.slot()) for _ in range(3)]
+        assert slots == [0, 0, 0]
+        limiter.observe({"x-ratelimit-remaining": "3", "x-ratelimit-reset": reset})
+        assert limiter.acquire() == 0
+        assert limiter.acquire() == pytest.approx(5)
+    assert limiter.acquire() == 0  # a new window, not yet answered: only the bucket paces
+
+
+def test_a_later_answer_in_the_same_window_only_lowers_what_may_start() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(rate=None, clock=clock.clock())
+    reset = str(int(clock.wall() + 5))
+    with limiter.slot():
+        limiter.observe({"x-ratelimit-remaining": "1", "x-ratelimit-reset": reset})
+    with limiter.slot():  # an answer from earlier in the window, delivered late
+        limiter.observe({"x-ratelimit-remaining": "7", "x-ratelimit-reset": reset})
+    assert limiter.acquire() == pytest.approx(5)
+
+
+def test_a_caller_in_line_with_a_fraction_of_a_token_owed_takes_a_whole_request() -> None:
+    # 10 a second: the 11th caller owes 0.1 of a token when the window runs out. After the
+    # reset it still sends a request, so the new window holds 9 more, not 9.9 (which, with
+    # the bucket refilling, let an 11th request into the server's window).
+    clock = FakeClock()
+    limiter = RateLimiter(rate=10, burst=10, clock=clock.clock())
+    for _ in range(10):
+        limiter.acquire()
+    clock.now += 0.09  # 0.9 of a token refilled
+    assert limiter._reserve() == pytest.approx(0.01)  # in line, asleep, when the answer comes
+    limiter.observe({"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(clock.wall() + 1)})
+    waits = [limiter.acquire() for _ in range(10)]  # nine more after the reset, then the bucket
+    assert waits[0] == pytest.approx(1)
+    assert waits[1:9] == [0] * 8
+    assert waits[9] == pytest.approx(0.1)
 
 
 def test_retry_after_wins_over_the_window_reset_when_pausing() -> None:

@@ -1,8 +1,10 @@
-"""The client's shared limiter keeps 429s rare when several threads share one rate limit.
+"""The client's shared limiter draws no 429 when several threads share one rate limit.
 
 The engine calls the provider on four threads at once. When the server says that nothing
 remains in its window, every caller must hold back until the reset, including one that had
-already taken its place in line before the answer came.
+already taken its place in line before the answer came. And no more requests start in a window
+than the last answer said remain, less those in flight: the bucket refills while the window
+runs, and before that rule a loaded machine saw 3 429s in 43 requests here (CI, 2026-12-02).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def test_a_caller_already_in_line_still_honours_a_later_pause() -> None:
     assert time.monotonic() - started >= 0.6
 
 
-def test_four_threads_against_a_fixed_window_see_few_429s() -> None:
+def test_four_threads_against_a_fixed_window_see_no_429() -> None:
     rps, creates = 10, 40
     key = new_api_key()
     limit = RateLimit(limit=rps, window_seconds=1)
@@ -45,8 +47,8 @@ def test_four_threads_against_a_fixed_window_see_few_429s() -> None:
         with ThreadPoolExecutor(THREADS) as pool:
             list(pool.map(lambda i: client.create_workflow(_body(i)), range(creates)))
         counters = EmulatorControl(s.base_url, key).counters()
-    assert counters["total"] - counters["status429"] == creates
-    assert counters["status429"] <= 0.05 * counters["total"], counters
+    assert counters["total"] == creates, counters
+    assert counters["status429"] == 0, counters
 
 
 def _body(index: int) -> dict[str, Any]:

@@ -344,13 +344,12 @@ class ThenaClient:
 
         The answer is read under the same deadline and size cap as any other.
         """
-        self._limiter.acquire()
         try:
-            with deadline(self.timeout):
+            with self._limiter.slot(), deadline(self.timeout):
                 response = self._exchange("GET", path, _query(params or {}), None)
+                self._limiter.observe(response.headers)
         except httpx.RequestError as exc:
             raise transport_error("GET", path, exc) from exc
-        self._limiter.observe(response.headers)
         try:
             body: Any = decode_json(response.content)
         except ValueError:

@@ -44,6 +44,12 @@ def exhausted(headers: Mapping[str, str]) -> bool:
     return headers.get("x-ratelimit-remaining", "").strip() == "0"
 
 
+def remaining(headers: Mapping[str, str]) -> int | None:
+    """``X-RateLimit-Remaining`` as a count, if it is a whole number of at least 0."""
+    value = headers.get("x-ratelimit-remaining", "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
 def server_wait(status: int, headers: Mapping[str, str], now: float) -> float | None:
     """Seconds the server asked us to wait: Retry-After, else (on 429) X-RateLimit-Reset."""
     explicit = retry_after(headers, now)

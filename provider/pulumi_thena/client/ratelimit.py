@@ -2,8 +2,12 @@
 
 The bucket paces requests before the server has to refuse them. It also adapts to the
 server: when a response says ``X-RateLimit-Remaining: 0``, every caller waits until
-``X-RateLimit-Reset`` (SPEC U-20). Clients of the same base URL with the same settings share one
-bucket (``shared_limiter``), so several clients in one process stay within one budget.
+``X-RateLimit-Reset`` (SPEC U-20). And it never starts more requests in the server's window
+than the last answer said remain, less the requests still in flight: a bucket that refills
+while the window runs would otherwise send a request or two past the limit, and several
+threads in flight when the window runs out would each draw a 429. Clients of the same base URL
+with the same settings share one bucket (``shared_limiter``), so several clients in one process
+stay within one budget.
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from pulumi_thena.client.clock import SYSTEM_CLOCK, Clock
-from pulumi_thena.client.headers import MAX_SERVER_WAIT, window_pause
+from pulumi_thena.client.headers import MAX_SERVER_WAIT, remaining, reset_delay, window_pause
 
 DEFAULT_RPS = 10.0
 ENV_RPS = "THENA_RATE_LIMIT_RPS"
@@ -42,20 +47,57 @@ class RateLimiter:
         self._tokens = float(self.burst)
         self._updated = clock.monotonic()
         self._paused_until = -math.inf
+        # The server's window as the last answer told it: requests we may still start in it
+        # (None: no answer yet, or the window has ended), and when it ends (monotonic).
+        self._credit: int | None = None
+        self._credit_until = -math.inf
+        self._in_flight = 0
 
     def acquire(self) -> float:
-        """Take one token, sleeping until it is due; returns the seconds slept.
+        """Take one token, sleeping until it is due; returns the seconds slept."""
+        return self._acquire(in_flight=False)
 
-        A pause the server asked for while this caller slept in line holds it back too: without
-        that, callers already in line when the window ran out would each draw a 429.
+    @contextmanager
+    def slot(self) -> Iterator[float]:
+        """Take a turn, then count the request as in flight until the block ends.
+
+        Yields the seconds slept. Call ``observe`` with the answer inside the block: the requests
+        still in flight besides this one are then known.
         """
+        slept = self._acquire(in_flight=True)
+        try:
+            yield slept
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _acquire(self, *, in_flight: bool) -> float:
+        # A pause the server asked for while this caller slept in line holds it back too: without
+        # that, callers already in line when the window ran out would each draw a 429.
         slept = 0.0
         wait = self._reserve()
-        while wait > 0:
-            self._clock.sleep(wait)
-            slept += wait
-            wait = self._pending_pause()
-        return slept
+        while True:
+            while wait > 0:
+                self._clock.sleep(wait)
+                slept += wait
+                wait = self._pending_pause()
+            wait = self._take_credit(in_flight)
+            if wait <= 0:
+                return slept
+
+    def _take_credit(self, in_flight: bool) -> float:
+        """0 once this caller may start, counted; else the seconds until the window ends."""
+        with self._lock:
+            now = self._clock.monotonic()
+            if self._credit is not None and now < self._credit_until:
+                if self._credit <= 0:
+                    return self._credit_until - now
+                self._credit -= 1
+            else:
+                self._credit = None
+            if in_flight:
+                self._in_flight += 1
+            return 0.0
 
     def _pending_pause(self) -> float:
         with self._lock:
@@ -97,15 +139,39 @@ class RateLimiter:
                 return
             if self._updated <= now:  # not paused yet: restart the bucket at the window reset
                 self._refill(now)
-                self._tokens = self.burst + min(self._tokens, 0.0)
+                # Each caller in line holds one request of the new window, even one whose
+                # token was mostly refilled in the old one: a debt of 0.1 is a whole request.
+                in_line = math.ceil(max(0.0, -self._tokens) - 1e-9)
+                self._tokens = float(self.burst - in_line)
             self._paused_until = until
             self._updated = until
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Pause every caller when the server reports no requests remaining in its window."""
-        pause = window_pause(headers, self._clock.wall())
-        if pause is not None:
+        """Learn the server's window from an answer's headers.
+
+        When nothing remains, every caller pauses until the reset (or ``Retry-After``, the more
+        specific answer), and the window after it starts unknown. Otherwise no more requests
+        start in this window than remain, less those still in flight besides this answer's
+        (they may not have been counted yet: assuming they were not is the safe side).
+        """
+        wall = self._clock.wall()
+        pause = window_pause(headers, wall)
+        if pause is not None:  # the pause holds everyone back; the window after it is new
             self.pause_for(pause)
+            with self._lock:
+                self._credit = None
+            return
+        left, delay = remaining(headers), reset_delay(headers, wall)
+        if left is None or delay is None or delay > MAX_SERVER_PAUSE:
+            return
+        with self._lock:
+            now = self._clock.monotonic()
+            estimate = left - max(0, self._in_flight - 1)
+            if self._credit is None or now >= self._credit_until:
+                self._credit, self._credit_until = estimate, now + delay
+            else:  # the same window (or one that began before our rounded-up end): the lower
+                self._credit = min(self._credit, estimate)
+                self._credit_until = max(self._credit_until, now + delay)
 
 
 def default_burst(rate: float | None) -> int:

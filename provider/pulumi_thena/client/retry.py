@@ -381,12 +381,13 @@ class Retrier:
     def _attempt_once(
         self, call: _Call, method: str, path: str, attempt: Attempt
     ) -> httpx.Response:
-        if self._limiter is not None:
-            call.wait(self._limiter.acquire())
-        seconds = call.attempt_seconds(self._timeout)
+        turn = self._limiter.slot() if self._limiter is not None else nullcontext(0.0)
         try:
-            with deadline(seconds) if seconds is not None else nullcontext():
-                response = attempt()
+            with turn as slept:
+                call.wait(slept)
+                seconds = call.attempt_seconds(self._timeout)
+                with deadline(seconds) if seconds is not None else nullcontext():
+                    response = attempt()
         except httpx.RequestError as exc:
             call.errors += 1
             failure = transport_error(method, path, exc)

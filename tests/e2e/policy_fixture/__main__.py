@@ -41,8 +41,7 @@ def echo_what_the_pack_sees(
     definition = _definition(args)
     steps: list[Any] = [step["stepIdentifier"] for step in definition["workflowDefinition"]]
     report_violation(
-        f"pack-saw {args.name} type={args.resource_type} name={definition['name']!r} "
-        f"steps={steps}",
+        f"pack-saw {args.name} type={args.resource_type} name={definition['name']!r} steps={steps}",
         None,
     )
 
