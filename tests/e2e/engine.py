@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,19 +89,24 @@ class PulumiProject:
         )
         return env
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, extra_env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """Run ``pulumi ARGS`` in the project; every output is kept for the secret scan."""
-        return self.command([self.binary, *args, "--non-interactive"], check=check)
+        argv = [self.binary, *args, "--non-interactive"]
+        return self.command(argv, check=check, extra_env=extra_env)
 
     def thena_workflows(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``thena-workflows ARGS`` in the project, with the engine on PATH; any exit code."""
         return self.command([str(REPO / ".venv" / "bin" / "thena-workflows"), *args], check=False)
 
-    def command(self, argv: list[str], *, check: bool) -> subprocess.CompletedProcess[str]:
+    def command(
+        self, argv: list[str], *, check: bool, extra_env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             argv,
             cwd=self.root,
-            env=self.env(),
+            env={**self.env(), **(extra_env or {})},
             capture_output=True,
             text=True,
             timeout=600,

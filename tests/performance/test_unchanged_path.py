@@ -181,3 +181,22 @@ def test_the_full_path_leaves_out_httpx_command_line_client() -> None:
     imported = set(json.loads(run.stdout))
     assert {"httpx", "pulumi_thena.resources.workflow_lifecycle"} <= imported
     assert imported & {"rich", "click", "pygments"} == set()
+
+
+PROGRAM_IMPORTS = """
+import json, sys
+from pulumi_thena.definitions import declare_workflows, stack_from_config, workflow_exports
+from pulumi_thena.resources.workflow import Workflow
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_program_does_not_import_the_client() -> None:
+    """The program reads a registry snapshot but never takes one: the client (httpx, tenacity:
+    about 0.1 s) loads only in the command that does."""
+    run = subprocess.run(
+        [sys.executable, "-c", PROGRAM_IMPORTS], capture_output=True, text=True, check=True
+    )
+    imported = set(json.loads(run.stdout))
+    assert "pulumi_thena.definitions.snapshots" in imported
+    assert imported & {"pulumi_thena.client.client", "httpx", "tenacity"} == set()

@@ -20,11 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pulumi_thena.client import ThenaClient, fetch_lists
 from pulumi_thena.definitions.errors import FileProblem
 from pulumi_thena.models import Registry
+
+if TYPE_CHECKING:  # the client (httpx, tenacity) loads only to take a snapshot: the program
+    from pulumi_thena.client import ThenaClient  # and most commands just read one
 
 SNAPSHOT_DIR = "stacks/registry"
 ORG_WIDE = ""
@@ -128,6 +130,8 @@ def take_snapshot(
 
 
 def _team_entry(client: ThenaClient, team: str | None) -> dict[str, Any]:
+    from pulumi_thena.client import fetch_lists
+
     lists = fetch_lists(client, team)
     events = [
         {"eventName": e.event_name, "uid": e.uid, "schema": e.event_schema}
