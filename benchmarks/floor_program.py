@@ -4,8 +4,7 @@ Copied into a benchmark project as ``stacks/__main__.py`` by ``BenchProject.crea
 No file is parsed or checked and almost nothing is serialized: what an operation costs here is
 the engine, the SDK's registration of N resources and the dynamic-provider host, the least any
 program declaring N dynamic resources pays. The property is the file's digest, so that editing a
-file still updates its resource (the "10% edited" operation has work to do). Like the real
-program, it keeps the SDK's per-resource debug messages from the engine.
+file still updates its resource (the "10% edited" operation has work to do).
 """
 
 import hashlib
@@ -14,11 +13,8 @@ from pathlib import Path
 import pulumi
 
 from benchmarks.null_provider import NullWorkflow
-from pulumi_thena.resources.sdk_logging import quiet_registration_debug
 
 WORKFLOWS_DIR = Path(__file__).resolve().parent / "workflows"
-
-quiet_registration_debug()
 
 resources = {
     path.stem: NullWorkflow(path.stem, {"digest": hashlib.sha256(path.read_bytes()).hexdigest()})

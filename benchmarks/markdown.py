@@ -211,8 +211,6 @@ def _where_time_goes(results: Mapping[str, Any]) -> str:
         "provider), *null* (the same program and properties, a provider that makes no call) and "
         "*floor* (`benchmarks/floor_program.py`: one resource per file with one short property, "
         "no file read or checked: the least any program declaring N dynamic resources pays). "
-        "All three keep the SDK's three debug messages per resource from the engine, as the "
-        "real program does (docs/performance.md). "
         "CPU is per process, from /proc (`benchmarks/procwatch.py`): *engine* is the `pulumi` "
         "CLI and its Go plugins, *program* the Python process running `stacks/__main__.py` "
         "(reading and checking files, then the SDK registering each resource and resolving its "

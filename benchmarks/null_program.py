@@ -11,12 +11,10 @@ import pulumi
 from benchmarks.null_provider import NullWorkflow
 from pulumi_thena.definitions import stack_from_config
 from pulumi_thena.diff.encoding import encoded
-from pulumi_thena.resources.sdk_logging import quiet_registration_debug
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 stack = stack_from_config(PROJECT_DIR, pulumi.get_stack(), pulumi.Config("thena-workflows"))
-quiet_registration_debug()  # as declare_workflows does
 resources = {}
 for loaded in stack.workflows:
     props = loaded.definition.canonical().to_wire()

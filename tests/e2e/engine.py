@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,24 +88,19 @@ class PulumiProject:
         )
         return env
 
-    def run(
-        self, *args: str, check: bool = True, extra_env: Mapping[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``pulumi ARGS`` in the project; every output is kept for the secret scan."""
-        argv = [self.binary, *args, "--non-interactive"]
-        return self.command(argv, check=check, extra_env=extra_env)
+        return self.command([self.binary, *args, "--non-interactive"], check=check)
 
     def thena_workflows(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``thena-workflows ARGS`` in the project, with the engine on PATH; any exit code."""
         return self.command([str(REPO / ".venv" / "bin" / "thena-workflows"), *args], check=False)
 
-    def command(
-        self, argv: list[str], *, check: bool, extra_env: Mapping[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
+    def command(self, argv: list[str], *, check: bool) -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             argv,
             cwd=self.root,
-            env={**self.env(), **(extra_env or {})},
+            env=self.env(),
             capture_output=True,
             text=True,
             timeout=600,

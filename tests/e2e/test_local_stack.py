@@ -106,17 +106,6 @@ def test_2_preview_shows_no_changes(project: PulumiProject, org: Org) -> None:
     assert org.writes() == {}
 
 
-def test_2_the_sdks_registration_debug_messages_only_on_request(project: PulumiProject) -> None:
-    """Three debug messages per resource, each a blocking call to the engine, are dropped
-    unless THENA_SDK_DEBUG=1 asks for them (docs/performance.md); --debug shows the rest."""
-    workflow = "registering resource: ty=pulumi-python:dynamic/thena:Workflow"
-    quiet = project.run("preview", "--debug")
-    asked = project.run("preview", "--debug", extra_env={"THENA_SDK_DEBUG": "1"})
-    assert workflow not in quiet.stdout + quiet.stderr
-    assert all(f"{workflow}, name={stem}," in asked.stdout + asked.stderr for stem in EXAMPLES)
-    assert "debug:" in quiet.stdout + quiet.stderr  # other debug output is still there
-
-
 def test_2a_refresh_and_the_drift_job_find_no_drift(project: PulumiProject, org: Org) -> None:
     """In either answer shape: what the answers leave out, reshape or fill is not drift."""
     org.mark()

@@ -33,7 +33,6 @@ from pulumi_thena.definitions.stack import (
 )
 from pulumi_thena.models import WorkflowDefinition
 from pulumi_thena.resources import Workflow
-from pulumi_thena.resources.sdk_logging import quiet_registration_debug
 
 
 def stack_from_config(
@@ -128,7 +127,6 @@ class DeclaredWorkflows(dict[str, Workflow]):
 
 def declare_workflows(loaded: Iterable[LoadedWorkflow], policy: StackPolicy) -> DeclaredWorkflows:
     """One ``Workflow`` per loaded file the policy selects, by file stem (the resource name)."""
-    quiet_registration_debug()  # 3 blocking calls to the engine per resource otherwise
     selected = [wf for wf in loaded if policy.selects(wf.stem)]
     declared = DeclaredWorkflows((wf.stem, declare_workflow(wf, policy)) for wf in selected)
     declared.renamed = {old: wf.stem for wf in selected for old in wf.previous_names}
