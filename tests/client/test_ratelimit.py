@@ -8,6 +8,7 @@ from contextlib import ExitStack
 import pytest
 
 from pulumi_thena.client.clock import Clock
+from pulumi_thena.client.headers import exhausted, remaining
 from pulumi_thena.client.ratelimit import (
     DEFAULT_RPS,
     MAX_SERVER_PAUSE,
@@ -112,6 +113,15 @@ def test_a_caller_in_line_with_a_fraction_of_a_token_owed_takes_a_whole_request(
     assert waits[0] == pytest.approx(1)
     assert waits[1:9] == [0] * 8
     assert waits[9] == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("value", "count"), [("0", 0), (" 7 ", 7), ("00", 0), ("-1", None), ("2.5", None), ("x", None)]
+)
+def test_remaining_is_read_as_a_whole_count_or_not_at_all(value: str, count: int | None) -> None:
+    headers = {"x-ratelimit-remaining": value}
+    assert remaining(headers) == count
+    assert exhausted(headers) is (count == 0)
 
 
 def test_retry_after_wins_over_the_window_reset_when_pausing() -> None:

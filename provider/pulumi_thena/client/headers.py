@@ -41,7 +41,7 @@ def reset_delay(headers: Mapping[str, str], now: float) -> float | None:
 
 def exhausted(headers: Mapping[str, str]) -> bool:
     """True when the server says no requests remain in this window."""
-    return headers.get("x-ratelimit-remaining", "").strip() == "0"
+    return remaining(headers) == 0
 
 
 def remaining(headers: Mapping[str, str]) -> int | None:
