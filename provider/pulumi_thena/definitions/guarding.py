@@ -4,7 +4,8 @@ The rules live in ``pulumi_thena.guardrails``; here they meet the files. Each lo
 checked in canonical form with its secrets as ``[secret]`` (``LoadedWorkflow.redacted``), and
 what a rule finds is reported as the file has it: the step at the index the file gives it, with
 its line. Mandatory findings are problems; advisory ones (and exemptions to look at) are
-warnings; exempted ones are listed with the file's reason.
+warnings; exempted ones are listed with the file's reason. What the built-in rules found in a
+definition is kept in the content cache (``content_cache``, ``findings/``) for the next command.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi_thena.definitions.content_cache import content_store
 from pulumi_thena.definitions.errors import FileProblem
 from pulumi_thena.definitions.loader import LoadedWorkflow
 from pulumi_thena.definitions.policy import NAMESPACE
@@ -33,6 +35,8 @@ from pulumi_thena.guardrails.settings import Enforcement, GuardrailSettings
 from pulumi_thena.spec.graph import ref_sort_key, step_ref
 
 SETTING = f"{NAMESPACE}:guardrails"
+FINDINGS = "findings"
+"""The part of the content cache where the built-in rules' findings are kept."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ def check_guardrails(
 ) -> GuardrailReport:
     """Run the stack's rules over its loaded files, in file order."""
     subjects = [_subject(workflow, snapshot) for workflow in workflows]
-    outcome = evaluate(subjects, enforcement, stack=stack, variables=variables)
+    kept = content_store(FINDINGS)
+    outcome = evaluate(subjects, enforcement, stack=stack, variables=variables, kept=kept)
     return report_of(outcome, {w.file: w for w in workflows})
 
 

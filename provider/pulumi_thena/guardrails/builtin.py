@@ -26,6 +26,7 @@ from pulumi_thena.guardrails.registry import (
     Rule,
     RuleContext,
     WorkflowRef,
+    content_only,
     rule,
 )
 from pulumi_thena.spec.graph import step_ref
@@ -299,11 +300,13 @@ def _first_of_each_name(workflows: Sequence[WorkflowRef]) -> dict[_NameKey, str]
 
 
 BUILTIN_RULES: tuple[Rule, ...] = (
-    approval_before_destructive,
-    retry_on_external,
-    no_clear_credentials,
-    compensate_needs_compensation,
-    max_steps,
-    workflow_names,
-    unique_workflow_names,
+    *content_only(
+        approval_before_destructive,
+        retry_on_external,
+        no_clear_credentials,
+        compensate_needs_compensation,
+        max_steps,
+        workflow_names,
+    ),
+    unique_workflow_names,  # reads the stack's other workflows
 )

@@ -6,20 +6,30 @@ is shown and does not; one the workflow's file exempts (``guardrailExemptions``,
 is neither, and is listed with its reason. A rule that raises, or returns something other than
 ``(path, why)`` pairs, is reported at its level as a finding of its own, naming its module, so a
 broken team rule cannot pass silently nor stop the others.
+
+What the built-in rules that read nothing but the workflow (``Rule.content_only``) find can be
+kept between runs in a ``KeptFindings`` store, by a key of the definition, the event's schema,
+those rules with their options, and the package's own source: at 500 files they are most of a
+stack's guardrail time, and the pipeline checks the same files in ``validate``, ``plan``, the
+preview and the ``up``. A repository's rules, and those reading other workflows, always run.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pulumi_thena.diff.keys import GUARDRAIL_EXEMPTIONS
 from pulumi_thena.guardrails.builtin import BUILTIN_RULES
 from pulumi_thena.guardrails.lints import LINT_RULES
 from pulumi_thena.guardrails.modules import load_rule_modules
 from pulumi_thena.guardrails.registry import (
+    BUILT_IN,
     Finding,
     Level,
     Rule,
@@ -129,6 +139,14 @@ class Outcome:
         return tuple(v for v in self.violations if v.level is Level.ADVISORY)
 
 
+class KeptFindings(Protocol):
+    """Where findings are kept between runs: JSON values by key (``definitions.content_cache``)."""
+
+    def read(self, key: str) -> Any | None: ...
+
+    def write(self, key: str, value: Any) -> None: ...
+
+
 @dataclass(frozen=True)
 class _Run:
     """What every rule of one evaluation shares."""
@@ -137,6 +155,7 @@ class _Run:
     stack: str | None
     variables: Mapping[str, Any]
     workflows: tuple[WorkflowRef, ...] = field(default_factory=tuple)
+    kept: KeptFindings | None = None
 
 
 def evaluate(
@@ -145,13 +164,19 @@ def evaluate(
     *,
     stack: str | None,
     variables: Mapping[str, Any] | None = None,
+    kept: KeptFindings | None = None,
 ) -> Outcome:
-    """Every enforced rule over every subject, sorted into violations, exempted and issues."""
+    """Every enforced rule over every subject, sorted into violations, exempted and issues.
+
+    With ``kept``, what the content-only built-in rules found in a definition before is read
+    back instead of found again, and what they find now is kept.
+    """
     run = _Run(
         enforcement,
         stack,
         variables or {},
         tuple(WorkflowRef(s.name, s.definition) for s in subjects),
+        kept,
     )
     violations: list[Violation] = []
     exempted: list[Violation] = []
@@ -181,17 +206,94 @@ def _exempted(violation: Violation, exemption: Exemption) -> Violation:
 
 
 def _violations(subject: Subject, run: _Run) -> Iterator[Violation]:
-    for known, level in run.enforcement.enforced():
-        context = RuleContext(
-            workflow=subject.name,
-            stack=run.stack,
-            options=run.enforcement.options[known.id],
-            variables=run.variables,
-            workflows=run.workflows,
-            event_schema=subject.event_schema,
-        )
-        for path, why in rule_findings(known, subject.definition, context):
+    enforced = list(run.enforcement.enforced())
+    kept = _kept_findings(subject, [known for known, _ in enforced if _keepable(known)], run)
+    for known, level in enforced:
+        found = kept.get(known.id)
+        if found is None:
+            found = rule_findings(known, subject.definition, _context(subject, known, run))
+        for path, why in found:
             yield Violation(known, level, subject.name, path, why)
+
+
+def _context(subject: Subject, known: Rule, run: _Run) -> RuleContext:
+    return RuleContext(
+        workflow=subject.name,
+        stack=run.stack,
+        options=run.enforcement.options[known.id],
+        variables=run.variables,
+        workflows=run.workflows,
+        event_schema=subject.event_schema,
+    )
+
+
+def _keepable(known: Rule) -> bool:
+    return known.content_only and known.source == BUILT_IN
+
+
+def _kept_findings(subject: Subject, rules: Sequence[Rule], run: _Run) -> dict[str, list[Finding]]:
+    """What ``rules`` find in the subject: read back from ``run.kept``, or found and kept there."""
+    if run.kept is None or not rules:
+        return {}
+    key = _content_key(subject, rules, run.enforcement)
+    if key is None:  # a definition JSON cannot hold: nothing to key it by
+        return {}
+    stored = _stored_findings(run.kept.read(key), rules)
+    if stored is not None:
+        return stored
+    found = {
+        known.id: rule_findings(known, subject.definition, _context(subject, known, run))
+        for known in rules
+    }
+    run.kept.write(
+        key, {rule_id: [list(pair) for pair in pairs] for rule_id, pairs in found.items()}
+    )
+    return found
+
+
+def _content_key(subject: Subject, rules: Sequence[Rule], enforcement: Enforcement) -> str | None:
+    """SHA-256 of everything the rules' findings depend on, with the package's source."""
+    try:
+        text = json.dumps(
+            [
+                subject.definition,
+                subject.event_schema,
+                [[known.id, enforcement.options[known.id]] for known in rules],
+            ],
+            sort_keys=True,
+            separators=(",", ":"),
+            allow_nan=False,
+        )
+    except (TypeError, ValueError):
+        return None
+    return hashlib.sha256(_source_digest() + text.encode("utf-8")).hexdigest()
+
+
+def _stored_findings(stored: Any, rules: Sequence[Rule]) -> dict[str, list[Finding]] | None:
+    """A kept entry as findings by rule id, or None when it is not one for exactly ``rules``."""
+    if not isinstance(stored, dict) or set(stored) != {known.id for known in rules}:
+        return None
+    findings: dict[str, list[Finding]] = {}
+    for rule_id, items in stored.items():
+        if not isinstance(items, list):
+            return None
+        pairs = [tuple(item) for item in items if isinstance(item, list)]
+        if len(pairs) != len(items) or not all(_is_finding(pair) for pair in pairs):
+            return None
+        findings[rule_id] = pairs  # checked: (text, text) pairs
+    return findings
+
+
+@functools.cache
+def _source_digest() -> bytes:
+    """SHA-256 of every Python file of the package: a new version, or an edit of any rule or of
+    what a rule calls, is a new key."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.digest()
 
 
 def rule_findings(
@@ -234,7 +336,7 @@ def _short(value: Any) -> str:
 
 
 def _fix_the(known: Rule) -> str:
-    return f"fix the rule in {known.source}" if known.source != "built in" else "report it"
+    return f"fix the rule in {known.source}" if known.source != BUILT_IN else "report it"
 
 
 def _exemption_issues(

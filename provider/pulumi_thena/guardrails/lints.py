@@ -62,6 +62,6 @@ def event_schema_path(definition: Mapping[str, Any], context: RuleContext) -> li
 
 
 LINT_RULES: tuple[Rule, ...] = tuple(
-    Rule(r.id, r.description, r.fix, r.check, r.level, r.options, lint=True)
+    Rule(r.id, r.description, r.fix, r.check, r.level, r.options, lint=True, content_only=True)
     for r in (filter_never_matches, step_never_runs, step_result_too_early, event_schema_path)
 )

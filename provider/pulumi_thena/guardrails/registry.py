@@ -21,6 +21,7 @@ their defaults::
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -39,6 +40,8 @@ Check = Callable[[Mapping[str, Any], "RuleContext"], Iterable[Finding]]
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 MAX_ID_LENGTH = 64
 OPTION_TYPES = (bool, int, float, str, list)
+BUILT_IN = "built in"
+"""``Rule.source`` of the package's own rules."""
 
 
 class Level(StrEnum):
@@ -97,8 +100,13 @@ class Rule:
     """Option names and their defaults; a stack may set each, with a value of the same type."""
     lint: bool = False
     """A lint of ``spec.lints``: valid, but it cannot do what it says."""
-    source: str = "built in"
+    source: str = BUILT_IN
     """Where the rule comes from: built in, or the module of the repository that defines it."""
+    content_only: bool = False
+    """What it finds depends on nothing but the definition, its options and the event's schema
+    (not on the other workflows, the stack or its variables). A built-in rule that says so has
+    its findings kept by content between runs (``enforce.evaluate``); a repository's rules always
+    run."""
 
     def __post_init__(self) -> None:
         problems = list(_definition_problems(self))
@@ -150,6 +158,11 @@ def _is_option_value(value: Any) -> bool:
     if isinstance(value, list):
         return all(isinstance(item, bool | int | float | str) for item in value)
     return isinstance(value, OPTION_TYPES)
+
+
+def content_only(*rules: Rule) -> tuple[Rule, ...]:
+    """``rules`` marked ``content_only``: for the package's rules that read nothing else."""
+    return tuple(dataclasses.replace(known, content_only=True) for known in rules)
 
 
 def rule(
