@@ -20,6 +20,7 @@ import pulumi.runtime
 import yaml
 from pulumi.runtime import rpc, settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.stack import Stack
 
 from tests.examples import EXAMPLE_PROJECT
 
@@ -148,10 +149,19 @@ def run_program(
 
     @pulumi.runtime.test
     def program() -> pulumi.Output[Any]:
+        # As the language host's run_in_stack: a root stack that takes pulumi.run's entrypoint
+        # (the one set_mocks makes is closed already), run after the module's code.
+        settings.set_root_resource(None)  # type: ignore[arg-type]
+        root = Stack()
         runpy.run_path(str(project / "stacks" / "__main__.py"), run_name="__main__")
-        root = settings.get_root_resource()
-        exported = root.outputs.get("workflows", {})  # type: ignore[union-attr]
-        return pulumi.Output.from_input(exported).apply(run.exports.update)
+        main = root._take_async_program()
+        if main is None:  # a program of 0.2.0 or before: everything declared at the top level
+            exported = pulumi.Output.from_input(root.outputs.get("workflows", {}))
+        else:
+            exported = pulumi.Output.from_input(main()).apply(
+                lambda outputs: pulumi.Output.from_input((outputs or {}).get("workflows", {}))
+            )
+        return exported.apply(run.exports.update)
 
     program()
     return run

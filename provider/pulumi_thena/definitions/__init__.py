@@ -3,6 +3,7 @@
     load_stack(project_dir, stack)          read stacks/Pulumi.<stack>.yaml, load what it deploys
     stack_from_config(project_dir, ...)     the same inside a Pulumi program (engine config)
     declare_workflows(loaded, policy)       one Workflow resource per selected file
+    declare_workflows_async(loaded, policy) the same in turns with the engine (for pulumi.run)
     load_definitions(directory, subs)       just the files, with given variables and secrets
 
 Every problem of every file and setting is collected and raised as one DefinitionLoadError.
@@ -14,6 +15,7 @@ from pulumi_thena.definitions.policy import Activation, StackPolicy
 from pulumi_thena.definitions.program import (
     declare_workflow,
     declare_workflows,
+    declare_workflows_async,
     stack_from_config,
     workflow_exports,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "collect_definitions",
     "declare_workflow",
     "declare_workflows",
+    "declare_workflows_async",
     "load_definitions",
     "load_stack",
     "project_schemas",

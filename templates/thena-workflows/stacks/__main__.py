@@ -10,10 +10,18 @@ from pathlib import Path
 
 import pulumi
 
-from pulumi_thena.definitions import declare_workflows, stack_from_config, workflow_exports
+from pulumi_thena.definitions import declare_workflows_async, stack_from_config, workflow_exports
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 stack = stack_from_config(PROJECT_DIR, pulumi.get_stack(), pulumi.Config("thena-workflows"))
-workflows = declare_workflows(stack.workflows, stack.policy)
-pulumi.export("workflows", workflow_exports(workflows))
+
+
+async def main() -> pulumi.Inputs:
+    """Declare the workflows in turns with the engine, which starts on the first ones while the
+    others are declared; every file was checked above, before any of them."""
+    workflows = await declare_workflows_async(stack.workflows, stack.policy)
+    return {"workflows": workflow_exports(workflows)}
+
+
+pulumi.run(main)
