@@ -60,6 +60,7 @@ def test_keyword_arguments_register_camel_case_inputs_and_the_owner(mocks: Recor
         assert definition["teamId"] == "team-support"
         assert args.inputs["isActive"] is False
         assert unique_identifier == "WF-1" and version == 1
+        assert type(version) is int  # the engine's numbers are floats; the getter's type says int
 
     return pulumi.Output.all(workflow.unique_identifier, workflow.version).apply(check)
 
@@ -80,3 +81,12 @@ def test_a_definition_model_is_accepted(mocks: Recorder) -> Any:
 def test_unknown_keyword_is_a_clear_error(mocks: Recorder) -> None:
     with pytest.raises(TypeError, match="unknown argument 'trigger'"):
         Workflow("bad", name="x", trigger="ticket:created")
+
+
+def test_the_sdk_finds_the_output_types_once_per_class_not_per_resource() -> None:
+    """Typed by getters: the SDK caches a getter's type per class, but resolves class
+    annotations again for every resource it registers (about 0.4 ms each, 0.2 s at 500)."""
+    from pulumi import _types
+
+    assert _types._types_from_annotations(Workflow) == {}
+    assert _types.resource_types(Workflow) == {"version": int, "definition": str}
