@@ -246,9 +246,10 @@ def _program_phases(results: Mapping[str, Any]) -> str:
         "resource, in-process on the same generated files, CPU time (best of 3). The last row is "
         "the SDK's serialization of the properties, the start of each `RegisterResource`; what "
         "follows (the engine's and the host's work, the outputs coming back) is in the table "
-        "above. The total is a program's on a fresh machine, with no parse cache; the line "
-        '"load with the parse cache filled" is what the pipeline\'s later steps and a second '
-        "run pay instead of the load line. Mean properties per workflow: "
+        "above. The total is a program's on a fresh machine, with no content cache; the lines "
+        '"load with the parse cache filled" and "guardrails with their findings kept" are what '
+        "the pipeline's later steps and a second run pay instead of the lines above them (an "
+        "edited file is parsed and checked again). Mean properties per workflow: "
         + ", ".join(f"{p['meanPropertiesKiB']} KiB at N={p['count']}" for p in phases)
         + ".\n\n"
         + table(header, rows)

@@ -30,16 +30,17 @@ from pulumi_thena.definitions.stack import WORKFLOWS_DIR, load_selected, parse_s
 from pulumi_thena.definitions.yamlfile import read_yaml
 from pulumi_thena.diff.encoding import encoded
 
-READ, LOAD, LOAD_WARM, GUARDRAILS, PROPERTIES, SERIALIZE = (
+READ, LOAD, LOAD_WARM, GUARDRAILS, GUARDRAILS_KEPT, PROPERTIES, SERIALIZE = (
     "read the YAML files (part of load, measured alone)",
     "load: read, variables, models, canonical form",
     "load with the parse cache filled (instead of the line above)",
     "guardrails",
+    "guardrails with their findings kept (instead of the line above)",
     "build each resource's properties",
     "SDK: serialize the properties",
 )
-PHASES = (READ, LOAD, LOAD_WARM, GUARDRAILS, PROPERTIES, SERIALIZE)
-APART = (READ, LOAD_WARM)
+PHASES = (READ, LOAD, LOAD_WARM, GUARDRAILS, GUARDRAILS_KEPT, PROPERTIES, SERIALIZE)
+APART = (READ, LOAD_WARM, GUARDRAILS_KEPT)
 """Phases the total leaves out: each repeats part of another."""
 
 
@@ -84,11 +85,18 @@ def _once(root: Path) -> tuple[dict[str, float], float]:
         load_selected(root, settings, "bench", {})  # fills the cache
         _timed(timings, LOAD_WARM, lambda: load_selected(root, settings, "bench", {}))
     enforcement, _ = stack_enforcement_of(settings.guardrails, root, "bench")
-    _timed(
-        timings,
-        GUARDRAILS,
-        lambda: check_guardrails(loaded, enforcement, stack="bench", variables={}, snapshot=None),
-    )
+
+    def guardrails() -> Any:
+        return check_guardrails(loaded, enforcement, stack="bench", variables={}, snapshot=None)
+
+    with _parse_cache(None):  # the content cache off: every rule runs
+        _timed(timings, GUARDRAILS, guardrails)
+    with (
+        tempfile.TemporaryDirectory(prefix="thena-phases-findings-") as kept,
+        _parse_cache(kept),
+    ):
+        guardrails()  # keeps the findings
+        _timed(timings, GUARDRAILS_KEPT, guardrails)
     props = _timed(timings, PROPERTIES, lambda: [_properties(wf) for wf in loaded])
     _timed(timings, SERIALIZE, lambda: asyncio.run(_serialize_all(props)))
     size = sum(len(repr(p)) for p in props) / len(props) / 1024
@@ -103,7 +111,8 @@ def _properties(workflow: LoadedWorkflow) -> dict[str, Any]:
 
 
 def _parse_cache(folder: str | None) -> Any:
-    """The parse cache in ``folder``, or off, for the time of a ``with``."""
+    """The content cache (parsed files, kept findings) in ``folder``, or off, for the time of a
+    ``with``; never the user's own."""
     return mock.patch.dict(os.environ, {parse_cache.ENV: folder or parse_cache.OFF})
 
 
