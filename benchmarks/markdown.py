@@ -172,8 +172,26 @@ def _without_checkpoints(results: Mapping[str, Any]) -> str:
         "the pipeline does. (The catch: a run killed half-way leaves no record of what it "
         "created. Here the owner marker covers it: the next `up` finds each workflow it made and "
         "adopts it instead of creating it again; `tests/reliability`, scenario "
-        '"interrupted-no-checkpoints".)\n\n' + _time_table([data])
+        '"interrupted-no-checkpoints".)' + _repeated(data) + "\n\n" + _time_table([data])
     )
+
+
+def _repeated(data: Mapping[str, Any]) -> str:
+    """How the section's times were taken: the median of how many lifecycles, and when."""
+    repeats = data.get("repeats", 1)
+    text = (
+        f" Each time here and in the next section is the median of {repeats} lifecycles run side "
+        "by side (every sample is in results.json): the same operation's time moves by a second "
+        "or more from one run to the next on this machine."
+        if repeats > 1
+        else " One lifecycle each."
+    )
+    if data.get("measuredBy"):
+        text += (
+            f" Measured again by `{data['measuredBy']}` at {data['measuredAt']} (load average "
+            f"{data['loadAverage']}), after the rest of this page."
+        )
+    return text
 
 
 def _where_time_goes(results: Mapping[str, Any]) -> str:
