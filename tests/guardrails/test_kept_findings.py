@@ -49,11 +49,11 @@ def run(
     *rules: Rule,
     **options: Any,
 ) -> Outcome:
-    registry = RuleRegistry(rules or (COUNTED,))
+    known_rules = RuleRegistry(rules or (COUNTED,))
     settings = GuardrailSettings(
         rules={rule_id: RuleSetting(options=value) for rule_id, value in options.items()}
     )
-    enforcement, problems = resolve_enforcement(settings, registry)
+    enforcement, problems = resolve_enforcement(settings, known_rules)
     assert not problems
     return evaluate(subjects, enforcement, stack="test", variables={}, kept=store)
 
@@ -158,9 +158,9 @@ def test_every_builtin_rule_but_the_stack_wide_one_is_kept() -> None:
 
 
 def test_unique_names_are_found_across_kept_workflows(store: ContentStore) -> None:
-    registry = builtin_registry()
-    unique = registry.get("unique-workflow-names")
-    max_steps = registry.get("max-steps")
+    builtins = builtin_registry()
+    unique = builtins.get("unique-workflow-names")
+    max_steps = builtins.get("max-steps")
     assert unique is not None and max_steps is not None
     subjects = [Subject("a.yaml", TWO_STEPS), Subject("b.yaml", TWO_STEPS)]
     first = run(subjects, store, unique, max_steps)
@@ -177,7 +177,8 @@ def test_the_stacks_checks_keep_findings_in_the_cache_and_never_a_secret(
     """``check_guardrails`` (validate, plan, the program) keeps them in the content cache, where
     a secret stands as ``[secret]``, as every rule sees it."""
     from pulumi_thena.definitions import content_cache
-    from pulumi_thena.definitions.guarding import FINDINGS, check_guardrails
+    from pulumi_thena.definitions.content_cache import FINDINGS
+    from pulumi_thena.definitions.guarding import check_guardrails
     from pulumi_thena.definitions.loader import LoadedWorkflow
     from pulumi_thena.models import WorkflowDefinition
 

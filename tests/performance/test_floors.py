@@ -38,3 +38,20 @@ def test_targets_name_what_is_missed() -> None:
     assert floors.target_problems(floors.REFRESH, 500, {LIST: 8}) == ["8 calls > 7"]
     assert floors.target_problems(floors.INITIAL_UP, 10, {CREATE: 10, LIST: 2}) == []
     assert floors.target_problems(floors.REFRESH, 20, {LIST: floors.list_pages(20)}) == []
+
+
+def test_the_floor_program_declares_in_the_real_programs_turns() -> None:
+    """The floor program cannot import the constant (it loads none of the package): it states
+    it, and this keeps the two equal, so the floor stays the least the real program could pay."""
+    import ast
+    from pathlib import Path
+
+    from pulumi_thena.definitions.program import DECLARED_PER_TURN
+
+    source = Path(__file__).resolve().parents[2] / "benchmarks" / "floor_program.py"
+    assigned = {
+        node.targets[0].id: node.value
+        for node in ast.parse(source.read_text()).body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+    }
+    assert ast.literal_eval(assigned["PER_TURN"]) == DECLARED_PER_TURN

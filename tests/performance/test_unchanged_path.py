@@ -185,7 +185,7 @@ def test_the_full_path_leaves_out_httpx_command_line_client() -> None:
 
 PROGRAM_IMPORTS = """
 import json, sys
-from pulumi_thena.definitions import declare_workflows, stack_from_config, workflow_exports
+from pulumi_thena.definitions import declare_workflows_async, stack_from_config, workflow_exports
 from pulumi_thena.resources.workflow import Workflow
 print(json.dumps(sorted(sys.modules)))
 """

@@ -26,6 +26,8 @@ ENV = "THENA_WORKFLOWS_CACHE_DIR"
 OFF = "off"
 MAX_AGE_DAYS = 30
 """Entries older than this are removed (at most once a day), used or not; a miss re-creates one."""
+FINDINGS = "findings"
+"""The part of the folder where the built-in guardrails' findings are kept."""
 
 
 def cache_dir() -> Path | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pulumi_thena.definitions.content_cache import content_store
+from pulumi_thena.definitions.content_cache import FINDINGS, content_store
 from pulumi_thena.definitions.errors import FileProblem
 from pulumi_thena.definitions.loader import LoadedWorkflow
 from pulumi_thena.definitions.policy import NAMESPACE
@@ -35,8 +35,6 @@ from pulumi_thena.guardrails.settings import Enforcement, GuardrailSettings
 from pulumi_thena.spec.graph import ref_sort_key, step_ref
 
 SETTING = f"{NAMESPACE}:guardrails"
-FINDINGS = "findings"
-"""The part of the content cache where the built-in rules' findings are kept."""
 
 
 @dataclass(frozen=True)

@@ -148,9 +148,9 @@ async def declare_workflows_async(
     The SDK registers a resource with the engine from the event loop, which a program's
     top-level code holds until it ends: declared there, no workflow reaches the engine before
     the last one is declared. Declared here, in turns, the first ones are registered, checked and
-    diffed while the others are declared (at 500 workflows, a no-op preview about 1 s shorter and
-    an edit about 2 s). Every file is loaded and checked before, so a mistake still stops the
-    program before anything is declared.
+    diffed while the others are declared (benchmarks/RESULTS.md measures the whole program).
+    Every file is loaded and checked before, so a mistake still stops the program before
+    anything is declared.
     """
     declared = DeclaredWorkflows()
     for count in _declaring(loaded, policy, declared):
