@@ -7,10 +7,17 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_thena.diff import canonical_inputs, changed_fields, live_to_inputs, to_api_body
-from pulumi_thena.models import Workflow
+from pulumi_thena.diff import (
+    canonical_inputs,
+    changed_fields,
+    live_to_inputs,
+    raw_changes,
+    shown_fields,
+    to_api_body,
+)
+from pulumi_thena.models import DEFINITION_FIELDS, Workflow
 from pulumi_thena.resources import WorkflowProvider
-from tests.strategies import definitions, scalars, through_rpc
+from tests.strategies import api_definitions, definitions, scalars, through_rpc
 
 
 @given(definitions())
@@ -37,6 +44,42 @@ def test_created_then_read_back_diffs_as_unchanged(definition: dict[str, Any]) -
     }
     projected = live_to_inputs(Workflow.model_validate(doc), through_rpc(inputs))
     assert changed_fields(through_rpc(inputs), through_rpc(projected)) == []
+
+
+FILTERS = st.sampled_from([{}, {"priority": {"~in": ["low"]}}, {"status": {"~eq": "open"}}])
+TEAMS = st.sampled_from(["team-a", "team-b", "team-c"])
+
+
+@given(
+    api_definitions(),
+    api_definitions(),
+    st.fixed_dictionaries(
+        {"filters": FILTERS, "teamId": TEAMS, "executingAgent": st.sampled_from(["bot", "bot-2"])}
+    ),
+    st.sets(st.sampled_from(sorted(DEFINITION_FIELDS)), min_size=1, max_size=3),
+)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_quick_read_never_hides_drift_the_conversion_finds(
+    stated: dict[str, Any], other: dict[str, Any], more: dict[str, Any], edited: set[str]
+) -> None:
+    """``read`` calls an answer equal to state as it is (``shown_fields``) no drift without
+    converting it: wherever it does, the conversion finds no drift either."""
+    state = through_rpc(canonical_inputs(through_rpc(stated)).inputs)
+    other = {**other, **more}
+    answer = {**state, **{k: other[k] for k in edited if k in other}}
+    body = to_api_body(answer, [k for k in answer if k != "isActive"], "p/s/r", "EVT")
+    doc = {
+        **through_rpc(body),
+        "uniqueIdentifier": "W",
+        "version": 1.0,
+        "isActive": answer["isActive"],
+        "triggerEvent": {"uid": "EVT", "eventName": answer["triggerEvent"]},
+    }
+    live = Workflow.model_validate(doc)
+    if not raw_changes(state, shown_fields(live, state), DEFINITION_FIELDS):
+        assert changed_fields(state, live_to_inputs(live, state), new_is_canonical=True) == []
+    else:
+        assert any(state.get(k) != answer.get(k) for k in edited)
 
 
 junk = st.recursive(

@@ -279,6 +279,31 @@ def test_read_of_an_unchanged_workflow_matches_its_inputs(provider: WorkflowProv
     assert provider.diff(id_, result.outs or {}, checked(provider, news)).changes is False
 
 
+def test_read_of_an_answer_equal_to_state_converts_nothing(
+    provider: WorkflowProvider, thena_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quick test of a refresh: an answer that holds what state holds, as it is, is no
+    drift without validating and canonicalizing both sides (most of a read's CPU)."""
+    from pulumi_thena.resources import workflow_lifecycle
+
+    id_, outs = created(provider, props(workflowDefinition=steps(4)))
+    edited, edited_outs = created(provider, props(owner="p/s/other", name="Other"))
+    thena_emulator.client.update_workflow(edited, {"name": "Edited by hand"})
+    fresh_session(thena_emulator)
+    converted: list[str] = []
+    convert = workflow_lifecycle.live_to_inputs
+
+    def counting(live: Any, last: Any) -> dict[str, Any]:
+        converted.append(live.unique_identifier)
+        return convert(live, last)
+
+    monkeypatch.setattr(workflow_lifecycle, "live_to_inputs", counting)
+    assert provider.read(id_, outs).inputs is None
+    drifted = provider.read(edited, edited_outs)
+    assert drifted.inputs is not None and decoded(drifted.inputs)["name"] == "Edited by hand"
+    assert converted == [edited]  # only the answer that differs as it is was converted
+
+
 def test_read_reports_drift_and_absence(provider: WorkflowProvider, thena_emulator: Any) -> None:
     id_, outs = created(provider, props())
     thena_emulator.client.update_workflow(id_, {"name": "Edited by hand"})

@@ -10,7 +10,7 @@ from .canonical import (
     plain,
 )
 from .compare import changed_fields, replacement_fields
-from .convert import create_body, live_to_inputs, prune, to_api_body
+from .convert import create_body, live_to_inputs, prune, shown_fields, to_api_body
 from .keys import (
     ADOPT_EXISTING,
     INPUT_FIELDS,
@@ -67,6 +67,7 @@ __all__ = [
     "raw_changes",
     "replacement_fields",
     "resource_of",
+    "shown_fields",
     "stack_prefix",
     "strip_owner",
     "to_api_body",

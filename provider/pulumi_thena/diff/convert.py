@@ -88,19 +88,9 @@ def live_to_inputs(live: Workflow, last: Mapping[str, Any] | None = None) -> dic
     as it came.
     """
     wanted = _canonical_or_empty(last)
-    raw: dict[str, Any] = {
-        "name": live.name,
-        "type": live.type,
-        "subType": live.sub_type,
-        "triggerEvent": _trigger_in_user_terms(live.trigger_event, wanted.get("triggerEvent")),
-        "filters": live.filters,
-        "annotations": _annotations(live.annotations, wanted.get("annotations")),
-        "workflowDefinition": _steps(live.workflow_definition, wanted.get("workflowDefinition")),
-        "executingAgent": live.executing_agent,
-        "teamId": live.team_id,
-        "metadata": strip_owner(live.metadata),
-        "isActive": live.is_active,
-    }
+    raw = _as_answered(live, wanted.get("triggerEvent"))
+    raw["annotations"] = _annotations(live.annotations, wanted.get("annotations"))
+    raw["workflowDefinition"] = _steps(live.workflow_definition, wanted.get("workflowDefinition"))
     for name in REQUIRED_FIELDS:  # an answer without one shows nothing about it
         if raw.get(name) is None and name in wanted:
             raw[name] = wanted[name]
@@ -111,6 +101,34 @@ def live_to_inputs(live: Workflow, last: Mapping[str, Any] | None = None) -> dic
         problems = problems_from_validation_error(error, WorkflowDefinition)
         raise UnreadableWorkflowError(live.unique_identifier, live.name, problems) from None
     return definition.canonical().to_wire()
+
+
+def shown_fields(live: Workflow, last: Mapping[str, Any]) -> dict[str, Any]:
+    """The definition fields of a live workflow as the answer holds them, converted no further
+    than the trigger event, named as in ``last`` when the answer shows that event.
+
+    A refresh's quick test: where these equal ``last`` as they are (``raw_changes``), no field
+    can differ in canonical form either (each field canonicalizes on its own, as
+    ``changed_fields`` relies on), so there is no drift and no conversion to pay for: validating
+    and canonicalizing both sides is most of a read's CPU (benchmarks/RESULTS.md).
+    """
+    return _as_answered(live, last.get("triggerEvent"))
+
+
+def _as_answered(live: Workflow, trigger: Any) -> dict[str, Any]:
+    return {
+        "name": live.name,
+        "type": live.type,
+        "subType": live.sub_type,
+        "triggerEvent": _trigger_in_user_terms(live.trigger_event, trigger),
+        "filters": live.filters,
+        "annotations": live.annotations,
+        "workflowDefinition": live.workflow_definition,
+        "executingAgent": live.executing_agent,
+        "teamId": live.team_id,
+        "metadata": strip_owner(live.metadata),
+        "isActive": live.is_active,
+    }
 
 
 def _canonical_or_empty(last: Mapping[str, Any] | None) -> dict[str, Any]:

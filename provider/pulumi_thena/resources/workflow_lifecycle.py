@@ -45,6 +45,7 @@ from pulumi_thena.diff import (
     owner_marker,
     raw_changes,
     replacement_fields,
+    shown_fields,
     to_api_body,
 )
 from pulumi_thena.diff.errors import UnreadableWorkflowError
@@ -168,14 +169,20 @@ def read(id_: str, props: dict[str, Any]) -> ReadResult:
     live = current_session().find_live(id_)
     if live is None:
         return ReadResult(None, {})
+    if not raw_changes(props, shown_fields(live, props), DEFINITION_FIELDS):
+        return _no_drift(id_, live, props)  # the answer holds what state holds, as it is
     live_inputs = live_to_inputs(live, props)  # compared with the state's last values
     if not changed_fields(props, live_inputs, new_is_canonical=True):
-        # No drift: the inputs in state are still right, in whatever form an older version of
-        # this provider wrote them (and need no second serialization).
-        kept = {key: props[key] for key in DEFINITION_FIELDS if key in props}
-        return ReadResult(id_, _outputs(kept, live, props))
+        return _no_drift(id_, live, props)
     settings = {k: props[k] for k in SETTINGS if k in props}
     return ReadResult(id_, _outputs(live_inputs, live, props), {**live_inputs, **settings})
+
+
+def _no_drift(id_: str, live: LiveWorkflow, props: Mapping[str, Any]) -> ReadResult:
+    """The inputs in state are still right, in whatever form an older version of this provider
+    wrote them (and need no second serialization)."""
+    kept = {key: props[key] for key in DEFINITION_FIELDS if key in props}
+    return ReadResult(id_, _outputs(kept, live, props))
 
 
 @_reporting("updating")
