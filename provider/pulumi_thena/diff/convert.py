@@ -107,10 +107,10 @@ def shown_fields(live: Workflow, last: Mapping[str, Any]) -> dict[str, Any]:
     """The definition fields of a live workflow as the answer holds them, converted no further
     than the trigger event, named as in ``last`` when the answer shows that event.
 
-    A refresh's quick test: where these equal ``last`` as they are (``raw_changes``), no field
-    can differ in canonical form either (each field canonicalizes on its own, as
-    ``changed_fields`` relies on), so there is no drift and no conversion to pay for: validating
-    and canonicalizing both sides is most of a read's CPU (benchmarks/RESULTS.md).
+    A refresh's quick test: where these equal ``last`` as they are (``raw_changes``), the API
+    holds what state holds, so there is no drift and no conversion to pay for (validating and
+    canonicalizing both sides is most of a read's CPU). ``live_to_inputs`` finds no drift there
+    either; a property test in tests/diff/test_properties.py holds the two to that.
     """
     return _as_answered(live, last.get("triggerEvent"))
 
