@@ -145,6 +145,12 @@ def _process_cpu() -> float:
     return times.user + times.system
 
 
+def cpu_seconds_of(pid: int) -> float | None:
+    """utime + stime of a process so far, in seconds (None when it is gone)."""
+    ticks = _cpu_ticks(pid)
+    return None if ticks is None else ticks / _TICKS
+
+
 def _cpu_ticks(pid: int) -> int | None:
     """utime + stime of a process, in clock ticks (None when it is gone)."""
     stat = _read(PROC / str(pid) / "stat")

@@ -24,8 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
-import statistics
+import re
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ import httpx
 from benchmarks.cpu import as_rpc
 from benchmarks.generate import workflow
 from benchmarks.machine import describe, load_average
+from benchmarks.procwatch import cpu_seconds_of
 from benchmarks.run import find_pulumi
 from pulumi_thena.diff import declared_inputs
 from pulumi_thena.diff.encoding import encoded
@@ -49,7 +49,6 @@ HERE = Path(__file__).resolve().parent
 KEY = "api-floor"
 THREADS = 4  # the dynamic-provider host's gRPC pool
 WORKFLOWS = "/api/v1/workflows"
-_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         "count": args.count,
         "latencyMs": args.latency_ms,
         "threads": THREADS,
-        "rows": {name: _summary(samples, args.latency_ms) for name, samples in rows.items()},
+        "rows": {name: _summary(samples) for name, samples in rows.items()},
     }
     (HERE / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     print(markdown(result))
@@ -94,18 +93,19 @@ def measure_once(count: int, latency_ms: float) -> dict[str, dict[str, float]]:
 
 @contextmanager
 def emulator(latency_ms: float) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    command = [sys.executable, "-m", "pulumi_thena.emulator", "--port", str(port)]
-    command += ["--api-key", KEY, "--latency-ms", str(latency_ms), "--rate-limit", str(10**9)]
+    """The emulator CLI in a process of its own; its URL from the banner it prints once it
+    listens (``--port 0`` picks a free port)."""
+    command = [sys.executable, "-m", "pulumi_thena.emulator", "--port", "0", "--api-key", KEY]
+    command += ["--latency-ms", str(latency_ms), "--rate-limit", str(10**9)]
     process = subprocess.Popen(
-        command,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_listening(port)
-        yield url, process.pid
+        banner = process.stdout.readline() if process.stdout else ""
+        found = re.search(r"listening on (http://\S+)", banner)
+        if found is None:
+            raise RuntimeError(f"the emulator did not start: {banner!r}")
+        yield found.group(1), process.pid
     finally:
         process.kill()
         process.wait()
@@ -130,10 +130,8 @@ def seeded(url: str, count: int) -> list[tuple[str, dict[str, Any]]]:
 
 
 def listing(url: str) -> int:
-    use_session(Session(Settings(api_url=url, api_key=KEY)))
-    from pulumi_thena.resources.session import current_session
-
-    return len(current_session().org())
+    session = Session(Settings(api_url=url, api_key=KEY))
+    return len(session.org())
 
 
 def provider_calls(url: str, method: str, states: list[tuple[str, dict[str, Any]]]) -> int:
@@ -155,24 +153,31 @@ def bare_deletes(url: str, ids: list[str]) -> int:
 
 
 def timed(pid: int, work: Callable[[], int]) -> dict[str, float]:
-    server_before, cpu_before = _cpu_of(pid), time.process_time()
+    server_before, cpu_before = _emulator_cpu(pid), time.process_time()
     started = time.perf_counter()
     done = work()
     return {
         "seconds": time.perf_counter() - started,
         "clientCpuSeconds": time.process_time() - cpu_before,
-        "emulatorCpuSeconds": _cpu_of(pid) - server_before,
+        "emulatorCpuSeconds": _emulator_cpu(pid) - server_before,
         "items": done,
     }
 
 
-def _summary(samples: list[dict[str, float]], latency_ms: float) -> dict[str, Any]:
+def _summary(samples: list[dict[str, float]]) -> dict[str, Any]:
+    """The run with the median wall time (its CPU with it), and every run's wall time."""
     median = sorted(samples, key=lambda s: s["seconds"])[len(samples) // 2]
     return {
         **{key: round(value, 3) for key, value in median.items()},
         "secondsSamples": [round(s["seconds"], 3) for s in samples],
-        "medianSeconds": round(statistics.median(s["seconds"] for s in samples), 3),
     }
+
+
+def _emulator_cpu(pid: int) -> float:
+    seconds = cpu_seconds_of(pid)
+    if seconds is None:
+        raise RuntimeError(f"the emulator (pid {pid}) is gone")
+    return seconds
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -192,28 +197,6 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {row['emulatorCpuSeconds']:.2f} |"
         )
     return "\n".join(lines)
-
-
-def _cpu_of(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait_listening(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"the emulator did not listen on port {port} within {timeout:g} s")
 
 
 if __name__ == "__main__":
